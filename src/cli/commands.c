@@ -1,0 +1,9 @@
+/* The subcommand table: dispatch and `sovereign --help` both read it. One row per command. */
+#include "cli/cli.h"
+
+#include <stddef.h>
+
+const struct sov_command sov_commands[] = {
+    {"serve", sov_cmd_serve, "run the OpenAI- and Anthropic-compatible gateway"},
+    {NULL, NULL, NULL},
+};

@@ -1,0 +1,38 @@
+/* Small helpers shared by every module: clocks, UTF-8, strings, files. All thread-safe. */
+#ifndef SOV_COMMON_UTIL_H
+#define SOV_COMMON_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Monotonic clock in nanoseconds / microseconds. */
+uint64_t sov_now_ns(void);
+static inline uint64_t sov_now_us(void)
+{
+    return sov_now_ns() / 1000;
+}
+/* Wall clock, seconds since the epoch, with fraction. */
+double sov_wall_time(void);
+
+/* True if s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+bool sov_utf8_valid(const char *s, size_t n);
+/* Length of the longest prefix of s[0..n) that does not end inside a multi-byte sequence
+ * which could still be completed by more bytes (for streaming: hold the rest back). */
+size_t sov_utf8_complete_prefix(const char *s, size_t n);
+
+/* Case-insensitive ASCII comparison of a with the first n bytes of b. */
+bool sov_strieq(const char *a, const char *b);
+/* strdup/strndup that abort nothing: return NULL when out of memory. */
+char *sov_strndup(const char *s, size_t n);
+
+/* Reads a whole file into memory with a cap (0 = none); *len gets the size. Returns NULL and sets *err on failure. */
+char *sov_read_file(const char *path, size_t cap, size_t *len, char **err);
+
+/* printf into a new string (the caller frees), or NULL. */
+char *sov_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Constant-time comparison of two byte strings of equal length. */
+bool sov_ct_equal(const void *a, const void *b, size_t n);
+
+#endif
