@@ -24,6 +24,6 @@ int sov_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 /* True when the argument asks for help (-h, --help). */
 bool sov_cli_is_help(const char *arg);
 
-int sov_cmd_serve(int argc, char **argv);
+/* entry points, one per subcommand */
 
 #endif
