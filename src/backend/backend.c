@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct sov_backend_ops sov_backend_openai;
+
 /* One row per kind. A kind compiled out is simply absent. */
 static const struct sov_backend_ops *const kinds[] = {
+    &sov_backend_openai,
     NULL,
 };
 

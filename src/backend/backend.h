@@ -10,7 +10,7 @@
  *
  * Lifecycle of a call: start() returns 0 and later exactly one of on_done / on_error fires,
  * unless cancel() is called first, after which no callback fires. If start() fails, no callback
- * ever fires.
+ * ever fires. A sink callback must not call cancel() on its own call (the call is still on the stack).
  */
 #ifndef SOV_BACKEND_BACKEND_H
 #define SOV_BACKEND_BACKEND_H
@@ -74,7 +74,10 @@ struct sov_call {
     struct sov_upstream_loop *upstream; /* the worker's HTTP client (libcurl multi on that loop) */
     json_t *request;                    /* OpenAI chat request; borrowed, valid until the call ends */
     const char *model;                  /* the model name to ask the backend for */
+    const char *body;                   /* the client's raw body when it can be sent as is (same model, OpenAI format); may be NULL */
+    size_t body_len;
     bool stream;
+    bool include_usage;                 /* the client asked for a usage chunk (stream_options.include_usage) */
     const struct sov_call_sink *sink;
     void *user;                         /* the gateway's per-request state */
     void *priv;                         /* the backend's per-call state */

@@ -4,5 +4,6 @@
 #include <stddef.h>
 
 const struct sov_command sov_commands[] = {
+    {"serve", sov_cmd_serve, "run the OpenAI- and Anthropic-compatible gateway"},
     {NULL, NULL, NULL},
 };

@@ -1,0 +1,712 @@
+/* The request path. See gateway.h for the overview and docs/architecture.md for the life of a request. */
+#define SOV_LOG_MODULE "gateway"
+#include "http/gateway.h"
+#include "backend/upstream.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "http/errors.h"
+#include "http/server.h"
+#include "sovereign/sovereign.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CANDIDATES 16
+
+struct gw_req {
+    struct sov_worker *w;
+    struct evhttp_request *req; /* NULL once the client is gone */
+    struct evhttp_connection *evcon;
+    enum sov_api_format fmt;
+    const char *path;
+    const char *method;
+    json_t *body;            /* the OpenAI chat request */
+    const char *raw;         /* the client's bytes, when they are OpenAI chat */
+    size_t raw_len;
+    bool stream, include_usage;
+    char model[128];         /* as the client named it */
+    int cand[MAX_CANDIDATES];
+    size_t n_cand, attempt;
+    int backend;             /* index of the backend of the current/last attempt, -1 none */
+    struct sov_call call;
+    bool call_active, slot_held, headers_sent, finished;
+    int status;
+    uint64_t t0, t_first;
+    struct event *deadline;
+    struct sov_front_stream *front; /* per-format stream translation state (Anthropic clients) */
+    char err_msg[192];
+    int err_status;
+    enum sov_call_error_kind err_kind;
+    char *err_body;
+    size_t err_body_len;
+    const char *route, *reason;  /* set by the router for "auto" */
+    char reason_buf[64];
+};
+
+/* ---- replies ---------------------------------------------------------------------------------- */
+
+static void set_common_headers(struct gw_req *r, const char *ctype)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+    evhttp_add_header(h, "Content-Type", ctype);
+    if (r->backend >= 0) {
+        const struct sov_backend_config *b = &r->w->g->cfg->backends[r->backend];
+        evhttp_add_header(h, "x-sovereign-backend", b->name);
+        evhttp_add_header(h, "x-sovereign-tier", b->tier == SOV_TIER_LOCAL ? "local" : "cloud");
+    }
+    if (r->route) {
+        evhttp_add_header(h, "x-sovereign-route", r->route);
+        if (r->reason)
+            evhttp_add_header(h, "x-sovereign-reason", r->reason);
+    }
+}
+
+static void access_log(struct gw_req *r)
+{
+    struct sov_gateway *g = r->w->g;
+    uint64_t now = sov_now_us();
+    uint64_t dur = now - r->t0;
+    uint64_t ttfb = r->t_first ? r->t_first - r->t0 : 0;
+    const struct sov_backend_config *b = r->backend >= 0 ? &g->cfg->backends[r->backend] : NULL;
+    const struct sov_usage *u = &r->call.usage;
+    double cost = 0;
+    if (b && r->status == 200) {
+        if (u->prompt_tokens > 0)
+            cost += (double)u->prompt_tokens * b->price_in_per_m / 1e6;
+        if (u->completion_tokens > 0)
+            cost += (double)u->completion_tokens * b->price_out_per_m / 1e6;
+        sov_metrics_tokens(g->metrics, r->backend, u->prompt_tokens, u->completion_tokens, cost);
+    }
+    sov_metrics_request(g->metrics, r->backend, r->status, dur, ttfb);
+    if (!g->cfg->access_log)
+        return;
+    char line[1024];
+    struct sov_buf o = {line, 0, sizeof line, 0};
+    /* a stack buffer: sov_buf never reallocs memory it did not allocate, so cap it */
+    o.alloc = sizeof line;
+    o.cap = sizeof line - 2;
+    char ts[64];
+    double wt = sov_wall_time();
+    time_t sec = (time_t)wt;
+    struct tm tm;
+    gmtime_r(&sec, &tm);
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, (int)((wt - (double)sec) * 1000));
+    sov_buf_printf(&o, "{\"time\":\"%s\",\"method\":\"%s\",\"path\":\"", ts, r->method);
+    sov_buf_json_escape(&o, r->path ? r->path : "", r->path ? strlen(r->path) : 0);
+    sov_buf_printf(&o, "\",\"status\":%d", r->status);
+    if (b)
+        sov_buf_printf(&o, ",\"backend\":\"%s\",\"tier\":\"%s\"", b->name, b->tier == SOV_TIER_LOCAL ? "local" : "cloud");
+    if (r->model[0]) {
+        sov_buf_puts(&o, ",\"model\":\"");
+        sov_buf_json_escape(&o, r->model, strlen(r->model));
+        sov_buf_putc(&o, '"');
+    }
+    if (r->route)
+        sov_buf_printf(&o, ",\"route\":\"%s\",\"reason\":\"%s\"", r->route, r->reason ? r->reason : "");
+    sov_buf_printf(&o, ",\"stream\":%s,\"attempts\":%zu", r->stream ? "true" : "false", r->attempt);
+    if (u->prompt_tokens >= 0 && r->backend >= 0 && r->status == 200)
+        sov_buf_printf(&o, ",\"prompt_tokens\":%lld,\"completion_tokens\":%lld,\"cost_usd\":%.8f", (long long)u->prompt_tokens,
+                       (long long)(u->completion_tokens < 0 ? 0 : u->completion_tokens), cost);
+    sov_buf_printf(&o, ",\"latency_ms\":%.3f,\"ttfb_ms\":%.3f}\n", (double)dur / 1000.0, (double)ttfb / 1000.0);
+    if (o.len && o.data[o.len - 1] != '\n') { /* truncated: keep it one line */
+        o.len = o.len < sizeof line - 1 ? o.len : sizeof line - 1;
+        o.data[o.len - 1] = '\n';
+    }
+    ssize_t wr = write(STDERR_FILENO, o.data, o.len);
+    (void)wr;
+}
+
+/* Ends the request's life: metrics, access log, memory. The reply was already sent (or the client left). */
+static void gw_finish(struct gw_req *r)
+{
+    if (r->finished)
+        return;
+    r->finished = true;
+    if (r->call_active) {
+        r->call.backend->ops->cancel(&r->call);
+        r->call_active = false;
+    }
+    if (r->slot_held) {
+        sov_backend_release(r->call.backend);
+        r->slot_held = false;
+    }
+    if (r->req && r->evcon)
+        evhttp_connection_set_closecb(r->evcon, NULL, NULL);
+    access_log(r);
+    if (r->deadline)
+        event_free(r->deadline);
+    sov__front_stream_free(r->front);
+    json_decref(r->body);
+    free(r->err_body);
+    r->w->inflight--;
+    free(r);
+}
+
+static void send_json(struct evhttp_request *req, int status, const char *body, size_t len)
+{
+    struct evbuffer *b = evbuffer_new();
+    if (b)
+        evbuffer_add(b, body, len);
+    evhttp_send_reply(req, status, NULL, b);
+    if (b)
+        evbuffer_free(b);
+}
+
+/* An error before anything was sent. */
+static void reply_error(struct gw_req *r, int status, const char *type, const char *code, const char *param, const char *msg)
+{
+    r->status = status;
+    if (r->req) {
+        char tmp[512];
+        struct sov_buf o = SOV_BUF_INIT(0);
+        (void)tmp;
+        sov_error_body(&o, r->fmt, status, type, code, param, msg);
+        set_common_headers(r, "application/json");
+        if (status == 429 || status == 503)
+            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "1");
+        send_json(r->req, status, o.data, o.len);
+        sov_buf_free(&o);
+    }
+    gw_finish(r);
+}
+
+/* ---- streaming to the client ------------------------------------------------------------------ */
+
+static void start_stream(struct gw_req *r)
+{
+    r->headers_sent = true;
+    r->t_first = sov_now_us();
+    if (!r->req)
+        return;
+    set_common_headers(r, "text/event-stream");
+    struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+    evhttp_add_header(h, "Cache-Control", "no-cache");
+    evhttp_add_header(h, "X-Accel-Buffering", "no");
+    evhttp_send_reply_start(r->req, 200, "OK");
+}
+
+void sov__gw_write_event(struct gw_req *r, const char *event, const char *data, size_t len)
+{
+    if (!r->req)
+        return;
+    struct evbuffer *b = r->w->scratch;
+    if (event) {
+        evbuffer_add(b, "event: ", 7);
+        evbuffer_add(b, event, strlen(event));
+        evbuffer_add(b, "\n", 1);
+    }
+    evbuffer_add(b, "data: ", 6);
+    evbuffer_add(b, data, len);
+    evbuffer_add(b, "\n\n", 2);
+    evhttp_send_reply_chunk(r->req, b);
+}
+
+static void end_stream(struct gw_req *r)
+{
+    if (r->req)
+        evhttp_send_reply_end(r->req);
+}
+
+/* ---- the backend's sink ------------------------------------------------------------------------ */
+
+static void try_next(struct gw_req *r);
+
+static void on_chunk(struct sov_call *c, const char *json, size_t len)
+{
+    struct gw_req *r = c->user;
+    if (!r->headers_sent)
+        start_stream(r);
+    if (r->fmt == SOV_FMT_ANTHROPIC)
+        sov__front_stream_chunk(r, json, len);
+    else
+        sov__gw_write_event(r, NULL, json, len);
+}
+
+static void on_complete(struct sov_call *c, const char *json, size_t len)
+{
+    struct gw_req *r = c->user;
+    r->headers_sent = true;
+    r->t_first = sov_now_us();
+    r->status = 200;
+    if (!r->req)
+        return;
+    set_common_headers(r, "application/json");
+    if (r->fmt == SOV_FMT_ANTHROPIC) {
+        struct sov_buf o = SOV_BUF_INIT(0);
+        if (sov__front_complete(r, json, len, &o) == 0) {
+            send_json(r->req, 200, o.data, o.len);
+        } else {
+            r->status = 502;
+            sov_buf_reset(&o);
+            sov_error_body(&o, r->fmt, 502, "api_error", "upstream_error", NULL, "could not translate the backend's answer");
+            send_json(r->req, 502, o.data, o.len);
+        }
+        sov_buf_free(&o);
+    } else {
+        send_json(r->req, 200, json, len);
+    }
+}
+
+static void on_done(struct sov_call *c)
+{
+    struct gw_req *r = c->user;
+    r->call_active = false;
+    if (r->stream) {
+        r->status = 200;
+        if (r->fmt == SOV_FMT_ANTHROPIC)
+            sov__front_stream_end(r);
+        else
+            sov__gw_write_event(r, NULL, "[DONE]", 6);
+        end_stream(r);
+    }
+    gw_finish(r);
+}
+
+static void mid_stream_error(struct gw_req *r, const char *msg)
+{
+    r->status = 200; /* the status line went out as 200; the access log tells the rest */
+    if (r->req) {
+        struct sov_buf o = SOV_BUF_INIT(0);
+        sov_error_body(&o, r->fmt, 502, "api_error", "upstream_error", NULL, msg);
+        if (r->fmt == SOV_FMT_ANTHROPIC)
+            sov__gw_write_event(r, "error", o.data, o.len);
+        else
+            sov__gw_write_event(r, NULL, o.data, o.len);
+        sov_buf_free(&o);
+        end_stream(r);
+    }
+    r->status = 502;
+    gw_finish(r);
+}
+
+static void on_error(struct sov_call *c, const struct sov_call_error *e)
+{
+    struct gw_req *r = c->user;
+    r->call_active = false;
+    if (r->slot_held) {
+        sov_backend_release(c->backend);
+        r->slot_held = false;
+    }
+    sov_metrics_upstream_error(r->w->g->metrics, r->backend, (int)e->kind);
+    snprintf(r->err_msg, sizeof r->err_msg, "%s", e->message ? e->message : "backend failed");
+    r->err_kind = e->kind;
+    r->err_status = e->status;
+    free(r->err_body);
+    r->err_body = NULL;
+    r->err_body_len = 0;
+    if (e->kind == SOV_CALL_ERR_STATUS && e->body && e->body_len) {
+        r->err_body = sov_strndup(e->body, e->body_len);
+        r->err_body_len = r->err_body ? e->body_len : 0;
+    }
+    if (r->headers_sent) {
+        mid_stream_error(r, r->err_msg);
+        return;
+    }
+    if (e->retryable && r->attempt < r->n_cand) {
+        sov_metrics_failover(r->w->g->metrics, r->backend);
+        try_next(r);
+        return;
+    }
+    /* nothing left: answer with the last failure */
+    if (e->kind == SOV_CALL_ERR_STATUS && e->status >= 400 && e->status < 500 && e->status != 429 && e->status != 408) {
+        /* the upstream refused the request itself: pass its answer through when it is in our format */
+        if (r->fmt == SOV_FMT_OPENAI && r->err_body && r->req && strstr(r->err_body, "\"error\"")) {
+            r->status = e->status;
+            set_common_headers(r, "application/json");
+            send_json(r->req, e->status, r->err_body, r->err_body_len);
+            gw_finish(r);
+            return;
+        }
+        reply_error(r, e->status, "invalid_request_error", "upstream_rejected", NULL, r->err_msg);
+        return;
+    }
+    sov__gw_fail_all(r);
+}
+
+static const struct sov_call_sink sink = {on_chunk, on_complete, on_done, on_error};
+
+/* Every candidate failed (or none was free): answer with the kind of the last failure. */
+void sov__gw_fail_all(struct gw_req *r)
+{
+    switch (r->err_kind) {
+    case SOV_CALL_ERR_TIMEOUT:
+        reply_error(r, 504, "api_error", "upstream_timeout", NULL, r->err_msg);
+        break;
+    case SOV_CALL_ERR_OVERLOADED:
+        reply_error(r, 429, "rate_limit_error", "backend_overloaded", NULL, r->err_msg);
+        break;
+    case SOV_CALL_ERR_STATUS:
+        if (r->err_status == 429) {
+            reply_error(r, 429, "rate_limit_error", "rate_limit_exceeded", NULL, r->err_msg);
+            break;
+        }
+        /* fall through */
+    default:
+        reply_error(r, 502, "api_error", "upstream_error", NULL, r->err_msg);
+    }
+}
+
+/* ---- attempts and failover -------------------------------------------------------------------- */
+
+static const char *model_for(struct gw_req *r, int bi)
+{
+    const struct sov_backend_config *b = &r->w->g->cfg->backends[bi];
+    for (size_t i = 0; i < b->n_models; i++)
+        if (!strcmp(b->models[i], r->model))
+            return b->models[i];
+    return b->n_models ? b->models[0] : r->model;
+}
+
+static void try_next(struct gw_req *r)
+{
+    struct sov_gateway *g = r->w->g;
+    while (r->attempt < r->n_cand) {
+        int bi = r->cand[r->attempt++];
+        struct sov_backend *b = &g->backends[bi];
+        r->backend = bi;
+        if (!sov_backend_acquire(b)) {
+            snprintf(r->err_msg, sizeof r->err_msg, "backend %s is at its concurrency limit", b->cfg->name);
+            r->err_kind = SOV_CALL_ERR_OVERLOADED;
+            sov_metrics_upstream_error(g->metrics, bi, SOV_CALL_ERR_OVERLOADED);
+            continue;
+        }
+        r->slot_held = true;
+        memset(&r->call, 0, sizeof r->call);
+        r->call.backend = b;
+        r->call.base = r->w->base;
+        r->call.upstream = r->w->up;
+        r->call.request = r->body;
+        r->call.model = model_for(r, bi);
+        r->call.body = r->raw && !strcmp(r->call.model, r->model) ? r->raw : NULL;
+        r->call.body_len = r->call.body ? r->raw_len : 0;
+        r->call.stream = r->stream;
+        r->call.include_usage = r->include_usage;
+        r->call.sink = &sink;
+        r->call.user = r;
+        r->call.usage.prompt_tokens = r->call.usage.completion_tokens = r->call.usage.cached_tokens = -1;
+        int rc = b->ops->start(&r->call);
+        if (rc == 0) {
+            r->call_active = true;
+            return;
+        }
+        sov_backend_release(b);
+        r->slot_held = false;
+        snprintf(r->err_msg, sizeof r->err_msg, "backend %s could not start the request: %s", b->cfg->name,
+                 sov_strerror(rc));
+        r->err_kind = SOV_CALL_ERR_INTERNAL;
+        sov_metrics_upstream_error(g->metrics, bi, SOV_CALL_ERR_INTERNAL);
+    }
+    sov__gw_fail_all(r);
+}
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    struct gw_req *r = arg;
+    if (r->call_active) {
+        r->call.backend->ops->cancel(&r->call);
+        r->call_active = false;
+    }
+    snprintf(r->err_msg, sizeof r->err_msg, "the request took longer than limits.request_timeout_ms");
+    if (r->headers_sent) {
+        mid_stream_error(r, r->err_msg);
+        return;
+    }
+    reply_error(r, 504, "api_error", "request_timeout", NULL, r->err_msg);
+}
+
+static void on_client_close(struct evhttp_connection *evcon, void *arg)
+{
+    struct gw_req *r = arg;
+    r->req = NULL; /* libevent frees it */
+    r->status = 499;
+    gw_finish(r);
+}
+
+/* ---- request checks --------------------------------------------------------------------------- */
+
+static const char *const roles[] = {"system", "developer", "user", "assistant", "tool", "function", NULL};
+
+/* Returns 0, or an HTTP status with *param and msg set. */
+static int check_chat(struct sov_gateway *g, json_t *j, const char **param, char *msg, size_t cap)
+{
+    const struct sov_limits_config *lim = &g->cfg->limits;
+    if (!json_is_object(j)) {
+        snprintf(msg, cap, "the request body must be a JSON object");
+        return 400;
+    }
+    json_t *model = json_object_get(j, "model");
+    if (!json_is_string(model) || !json_string_length(model)) {
+        *param = "model";
+        snprintf(msg, cap, model ? "'model' must be a non-empty string" : "you must provide a model parameter");
+        return 400;
+    }
+    if (json_string_length(model) >= 128) {
+        *param = "model";
+        snprintf(msg, cap, "'model' is too long");
+        return 400;
+    }
+    json_t *msgs = json_object_get(j, "messages");
+    if (!json_is_array(msgs)) {
+        *param = "messages";
+        snprintf(msg, cap, msgs ? "'messages' must be an array" : "'messages' is a required property");
+        return 400;
+    }
+    if (json_array_size(msgs) == 0) {
+        *param = "messages";
+        snprintf(msg, cap, "'messages' must contain at least one message");
+        return 400;
+    }
+    if (json_array_size(msgs) > lim->max_messages) {
+        *param = "messages";
+        snprintf(msg, cap, "too many messages: %zu, the limit is %zu (limits.max_messages)", json_array_size(msgs),
+                 lim->max_messages);
+        return 400;
+    }
+    size_t total = 0, i;
+    json_t *m;
+    static char pbuf[64];
+    json_array_foreach(msgs, i, m)
+    {
+        snprintf(pbuf, sizeof pbuf, "messages[%zu]", i);
+        if (!json_is_object(m)) {
+            *param = pbuf;
+            snprintf(msg, cap, "each message must be an object");
+            return 400;
+        }
+        json_t *role = json_object_get(m, "role");
+        bool ok = false;
+        for (const char *const *r = roles; json_is_string(role) && *r; r++)
+            ok |= !strcmp(json_string_value(role), *r);
+        if (!ok) {
+            snprintf(pbuf, sizeof pbuf, "messages[%zu].role", i);
+            *param = pbuf;
+            snprintf(msg, cap, "role must be one of system, developer, user, assistant, tool");
+            return 400;
+        }
+        json_t *content = json_object_get(m, "content");
+        if (json_is_string(content)) {
+            total += json_string_length(content);
+        } else if (json_is_array(content)) {
+            size_t k;
+            json_t *part;
+            json_array_foreach(content, k, part)
+            {
+                json_t *t = json_object_get(part, "type");
+                if (!json_is_object(part) || !json_is_string(t)) {
+                    snprintf(pbuf, sizeof pbuf, "messages[%zu].content[%zu]", i, k);
+                    *param = pbuf;
+                    snprintf(msg, cap, "each content part must be an object with a type");
+                    return 400;
+                }
+                json_t *txt = json_object_get(part, "text");
+                if (json_is_string(txt))
+                    total += json_string_length(txt);
+            }
+        } else if (content && !json_is_null(content)) {
+            snprintf(pbuf, sizeof pbuf, "messages[%zu].content", i);
+            *param = pbuf;
+            snprintf(msg, cap, "content must be a string, an array of parts or null");
+            return 400;
+        } else if (!content && strcmp(json_string_value(role), "assistant") != 0) {
+            snprintf(pbuf, sizeof pbuf, "messages[%zu].content", i);
+            *param = pbuf;
+            snprintf(msg, cap, "content is required");
+            return 400;
+        }
+    }
+    if (total > lim->max_prompt_bytes) {
+        *param = "messages";
+        snprintf(msg, cap, "the prompt is %zu bytes, the limit is %zu (limits.max_prompt_bytes)", total, lim->max_prompt_bytes);
+        return 413;
+    }
+    json_t *stream = json_object_get(j, "stream");
+    if (stream && !json_is_boolean(stream) && !json_is_null(stream)) {
+        *param = "stream";
+        snprintf(msg, cap, "'stream' must be a boolean");
+        return 400;
+    }
+    json_t *so = json_object_get(j, "stream_options");
+    if (so && !json_is_null(so) && !json_is_object(so)) {
+        *param = "stream_options";
+        snprintf(msg, cap, "'stream_options' must be an object");
+        return 400;
+    }
+    json_t *n = json_object_get(j, "n");
+    if (n && !json_is_null(n) && (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 128)) {
+        *param = "n";
+        snprintf(msg, cap, "'n' must be an integer between 1 and 128");
+        return 400;
+    }
+    json_t *mt = json_object_get(j, "max_tokens");
+    if (mt && !json_is_null(mt) && (!json_is_integer(mt) || json_integer_value(mt) < 1)) {
+        *param = "max_tokens";
+        snprintf(msg, cap, "'max_tokens' must be a positive integer");
+        return 400;
+    }
+    json_t *temp = json_object_get(j, "temperature");
+    if (temp && !json_is_null(temp) && (!json_is_number(temp) || json_number_value(temp) < 0 || json_number_value(temp) > 2)) {
+        *param = "temperature";
+        snprintf(msg, cap, "'temperature' must be a number between 0 and 2");
+        return 400;
+    }
+    json_t *tools = json_object_get(j, "tools");
+    if (tools && !json_is_null(tools) && !json_is_array(tools)) {
+        *param = "tools";
+        snprintf(msg, cap, "'tools' must be an array");
+        return 400;
+    }
+    return 0;
+}
+
+/* ---- handlers ---------------------------------------------------------------------------------- */
+
+static int find_backend_for_model(struct sov_gateway *g, const char *model)
+{
+    for (size_t i = 0; i < g->cfg->n_backends; i++)
+        for (size_t k = 0; k < g->cfg->backends[i].n_models; k++)
+            if (!strcmp(g->cfg->backends[i].models[k], model))
+                return (int)i;
+    return -1;
+}
+
+static void add_candidate(struct gw_req *r, int bi)
+{
+    for (size_t i = 0; i < r->n_cand; i++)
+        if (r->cand[i] == bi)
+            return;
+    if (r->n_cand < MAX_CANDIDATES)
+        r->cand[r->n_cand++] = bi;
+}
+
+/* POST /v1/chat/completions and, translated, POST /v1/messages. r->body holds the OpenAI request. */
+void sov__gw_dispatch_chat(struct gw_req *r)
+{
+    struct sov_gateway *g = r->w->g;
+    const char *param = NULL;
+    char msg[256];
+    int st = check_chat(g, r->body, &param, msg, sizeof msg);
+    if (st) {
+        reply_error(r, st, "invalid_request_error", st == 413 ? "request_too_large" : NULL, param, msg);
+        return;
+    }
+    snprintf(r->model, sizeof r->model, "%s", json_string_value(json_object_get(r->body, "model")));
+    r->stream = json_is_true(json_object_get(r->body, "stream"));
+    if (r->fmt == SOV_FMT_OPENAI)
+        r->include_usage = json_is_true(json_object_get(json_object_get(r->body, "stream_options"), "include_usage"));
+    int bi;
+    if (!strcmp(r->model, "auto")) {
+        bi = sov__gw_route_auto(r);
+        if (bi < 0)
+            return; /* answered */
+    } else {
+        bi = find_backend_for_model(g, r->model);
+        if (bi < 0) {
+            snprintf(msg, sizeof msg, "The model '%.100s' does not exist or you do not have access to it.", r->model);
+            reply_error(r, 404, "invalid_request_error", "model_not_found", "model", msg);
+            return;
+        }
+        bi = sov__gw_guard_sensitive(r, bi);
+        if (bi < 0)
+            return;
+    }
+    add_candidate(r, bi);
+    for (size_t i = 0; i < g->n_fallback; i++)
+        add_candidate(r, g->fallback[i]);
+    unsigned ms = g->cfg->limits.request_timeout_ms;
+    r->deadline = evtimer_new(r->w->base, on_deadline, r);
+    if (r->deadline) {
+        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+        evtimer_add(r->deadline, &tv);
+    }
+    try_next(r);
+}
+
+struct gw_req *sov__gw_req_new(struct sov_worker *w, struct evhttp_request *req, const char *path, enum sov_api_format fmt)
+{
+    struct gw_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->w = w;
+    r->req = req;
+    r->fmt = fmt;
+    r->path = path;
+    switch (evhttp_request_get_command(req)) {
+    case EVHTTP_REQ_GET: r->method = "GET"; break;
+    case EVHTTP_REQ_POST: r->method = "POST"; break;
+    case EVHTTP_REQ_PUT: r->method = "PUT"; break;
+    case EVHTTP_REQ_DELETE: r->method = "DELETE"; break;
+    case EVHTTP_REQ_PATCH: r->method = "PATCH"; break;
+    case EVHTTP_REQ_HEAD: r->method = "HEAD"; break;
+    case EVHTTP_REQ_OPTIONS: r->method = "OPTIONS"; break;
+    default: r->method = "OTHER";
+    }
+    r->backend = -1;
+    r->t0 = sov_now_us();
+    r->call.usage.prompt_tokens = r->call.usage.completion_tokens = -1;
+    r->evcon = evhttp_request_get_connection(req);
+    w->inflight++;
+    if (r->evcon) {
+        evhttp_connection_set_closecb(r->evcon, on_client_close, r);
+    }
+    return r;
+}
+
+void sov__gw_reply_error(struct gw_req *r, int status, const char *type, const char *code, const char *param,
+                         const char *msg)
+{
+    reply_error(r, status, type, code, param, msg);
+}
+
+void sov__gw_set_body(struct gw_req *r, json_t *body, const char *raw, size_t raw_len)
+{
+    r->body = body;
+    r->raw = raw;
+    r->raw_len = raw_len;
+}
+
+struct sov_front_stream **sov__gw_front(struct gw_req *r)
+{
+    return &r->front;
+}
+
+const char *sov__gw_model(struct gw_req *r)
+{
+    return r->model;
+}
+
+struct sov_usage *sov__gw_usage(struct gw_req *r)
+{
+    return &r->call.usage;
+}
+
+void sov__gw_set_route(struct gw_req *r, const char *route, const char *reason)
+{
+    r->route = route;
+    if (reason) {
+        snprintf(r->reason_buf, sizeof r->reason_buf, "%s", reason);
+        r->reason = r->reason_buf;
+    }
+}
+
+json_t *sov__gw_body(struct gw_req *r)
+{
+    return r->body;
+}
+
+struct sov_worker *sov__gw_worker(struct gw_req *r)
+{
+    return r->w;
+}

@@ -1,0 +1,96 @@
+/* Internal to src/http: the gateway's shared state, its workers, and the functions its files share. */
+#ifndef SOV_HTTP_SERVER_H
+#define SOV_HTTP_SERVER_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+#include "common/buf.h"
+#include "config/config.h"
+#include "http/errors.h"
+#include "metrics/metrics.h"
+
+struct event_base;
+struct event;
+struct evhttp;
+struct evhttp_request;
+struct evhttp_bound_socket;
+struct evbuffer;
+struct sov_upstream_loop;
+struct sov_router;
+struct sov_router_scratch;
+struct gw_req;
+struct sov_front_stream;
+
+struct sov_worker {
+    struct sov_gateway *g;
+    unsigned id;
+    pthread_t thread;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    struct sov_upstream_loop *up;
+    struct event *stop_ev, *drain_timer;
+    struct evbuffer *scratch;        /* for building chunks */
+    struct sov_router_scratch *route_scratch;
+    size_t inflight;                 /* requests of this worker not yet finished */
+    bool draining;
+    uint64_t drain_deadline_us;
+    int fd;
+};
+
+struct sov_gateway {
+    struct sov_config *cfg;
+    struct sov_backend *backends;
+    struct sov_metrics *metrics;
+    struct sov_router *router;       /* may be NULL when the router is not built in */
+    unsigned char (*keys)[32];       /* SHA-256 of accepted client keys */
+    size_t n_keys;
+    struct sov_worker *workers;
+    unsigned n_workers;
+    int *fallback;
+    size_t n_fallback;
+    int default_backend;
+    char address[128];
+    char *models_body;               /* GET /v1/models, built once */
+    size_t models_len;
+    struct event_base *main_base;
+    struct event *main_stop;
+    atomic_bool stopping;
+};
+
+/* gateway.c */
+struct gw_req *sov__gw_req_new(struct sov_worker *w, struct evhttp_request *req, const char *path, enum sov_api_format fmt);
+void sov__gw_set_body(struct gw_req *r, json_t *body, const char *raw, size_t raw_len); /* takes body */
+void sov__gw_dispatch_chat(struct gw_req *r);
+void sov__gw_reply_error(struct gw_req *r, int status, const char *type, const char *code, const char *param,
+                         const char *msg);
+void sov__gw_fail_all(struct gw_req *r);
+void sov__gw_write_event(struct gw_req *r, const char *event, const char *data, size_t len);
+struct sov_front_stream **sov__gw_front(struct gw_req *r);
+const char *sov__gw_model(struct gw_req *r);
+struct sov_usage *sov__gw_usage(struct gw_req *r);
+json_t *sov__gw_body(struct gw_req *r);
+struct sov_worker *sov__gw_worker(struct gw_req *r);
+void sov__gw_set_route(struct gw_req *r, const char *route, const char *reason);
+
+/* decide.c: the router's hooks. Each returns a backend index, or -1 after answering the client. */
+int sov__gw_route_auto(struct gw_req *r);
+int sov__gw_guard_sensitive(struct gw_req *r, int backend);
+/* Builds/frees g->router from the configuration (no router configured: g->router stays NULL). */
+int sov__gateway_router_init(struct sov_gateway *g, char **err);
+void sov__gateway_router_free(struct sov_gateway *g);
+
+/* messages.c: Anthropic-format clients (POST /v1/messages). */
+void sov__messages_handle(struct gw_req *r, const char *body, size_t len);
+void sov__front_stream_chunk(struct gw_req *r, const char *json, size_t len);
+void sov__front_stream_end(struct gw_req *r);
+int sov__front_complete(struct gw_req *r, const char *json, size_t len, struct sov_buf *out);
+void sov__front_stream_free(struct sov_front_stream *f);
+
+#endif

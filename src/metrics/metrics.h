@@ -1,0 +1,61 @@
+/*
+ * Gateway metrics, rendered in the Prometheus text format on GET /metrics.
+ * Counters are relaxed atomics: any thread may count, the scrape reads a consistent-enough view.
+ * Backends are numbered as in the configuration; index n_backends stands for "none" (a request that
+ * failed before a backend was chosen).
+ */
+#ifndef SOV_METRICS_METRICS_H
+#define SOV_METRICS_METRICS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "config/config.h"
+
+#define SOV_METRICS_BUCKETS 14
+#define SOV_METRICS_STATUSES 14
+#define SOV_METRICS_ERROR_KINDS 7
+#define SOV_METRICS_REASONS 32
+
+struct sov_histogram {
+    atomic_uint_fast64_t buckets[SOV_METRICS_BUCKETS]; /* cumulative on render, not here */
+    atomic_uint_fast64_t count;
+    atomic_uint_fast64_t sum_us;
+};
+
+struct sov_backend_metrics {
+    atomic_uint_fast64_t requests[SOV_METRICS_STATUSES];
+    atomic_uint_fast64_t upstream_errors[SOV_METRICS_ERROR_KINDS];
+    atomic_uint_fast64_t failovers; /* attempts that moved on to the next backend */
+    atomic_uint_fast64_t prompt_tokens, completion_tokens;
+    atomic_uint_fast64_t cost_nano_usd;
+    atomic_uint_fast64_t inflight;
+    struct sov_histogram duration, ttfb;
+};
+
+struct sov_metrics {
+    const struct sov_config *cfg;
+    size_t n; /* backends + 1 */
+    struct sov_backend_metrics *b;
+    atomic_uint_fast64_t decisions[2][SOV_METRICS_REASONS]; /* route x reason slot */
+    char reason_names[SOV_METRICS_REASONS][48];
+    atomic_uint_fast32_t n_reasons;
+    uint64_t started_us;
+};
+
+struct sov_metrics *sov_metrics_new(const struct sov_config *cfg);
+void sov_metrics_free(struct sov_metrics *m);
+
+/* backend: index in cfg->backends, or -1 for none. */
+void sov_metrics_request(struct sov_metrics *m, int backend, int status, uint64_t duration_us, uint64_t ttfb_us);
+void sov_metrics_upstream_error(struct sov_metrics *m, int backend, int kind);
+void sov_metrics_failover(struct sov_metrics *m, int backend);
+void sov_metrics_tokens(struct sov_metrics *m, int backend, int64_t prompt, int64_t completion, double cost_usd);
+/* route: 0 local, 1 cloud; reason: the category of the reason ("sensitive", "task", "complexity", "default"...). */
+void sov_metrics_decision(struct sov_metrics *m, int route, const char *reason);
+/* Appends the Prometheus text. */
+int sov_metrics_render(struct sov_metrics *m, struct sov_buf *out);
+
+#endif
