@@ -48,8 +48,9 @@ struct sov_backend *sov_backends_open(const struct sov_config *cfg, bool check_o
         b->cfg = &cfg->backends[i];
         b->ops = sov_backend_kind(b->cfg->kind);
         if (!b->ops) {
-            *err = sov_asprintf("backends[%s].kind: unknown kind '%s' (compiled in: %s)", b->cfg->name, b->cfg->kind,
-                                sov_backend_kinds());
+            const struct sov_yaml_node *k = sov_yaml_get(b->cfg->node, "kind");
+            *err = sov_asprintf("backends[%s].kind (line %d): unknown kind '%s' (compiled in: %s)", b->cfg->name,
+                                k ? k->line : b->cfg->node->line, b->cfg->kind, sov_backend_kinds());
             sov_backends_close(bs, i);
             return NULL;
         }

@@ -660,6 +660,11 @@ struct gw_req *sov__gw_req_new(struct sov_worker *w, struct evhttp_request *req,
     w->inflight++;
     if (r->evcon) {
         evhttp_connection_set_closecb(r->evcon, on_client_close, r);
+        /* libevent stops reading once a request is in; read on, so that a client that goes away
+         * while we wait for the backend is noticed (EOF ends the connection and calls on_client_close) */
+        struct bufferevent *bev = evhttp_connection_get_bufferevent(r->evcon);
+        if (bev)
+            bufferevent_enable(bev, EV_READ);
     }
     return r;
 }
