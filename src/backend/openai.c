@@ -63,11 +63,11 @@ static void oa_close(struct sov_backend *b)
     b->priv = NULL;
 }
 
+/* Frees the call state. Never touches oc->call: the terminal sink callback may already have freed it. */
 static void oa_free(struct oa_call *oc)
 {
     sov_buf_free(&oc->body);
     sov_sse_free(&oc->sse);
-    oc->call->priv = NULL;
     free(oc);
 }
 
@@ -75,6 +75,7 @@ static void fail_call(struct oa_call *oc, const struct sov_call_error *e)
 {
     struct sov_call *c = oc->call;
     oc->failed = true;
+    c->priv = NULL;
     /* the error's strings point into oc: report, then free */
     c->sink->on_error(c, e);
     oa_free(oc);
@@ -172,6 +173,7 @@ static void on_done(void *ud, enum sov_upstream_result r, int status)
         if (c->stream) {
             if (oc->done_marker || c->chunks) {
                 /* some servers end without [DONE]; a clean end after chunks counts as done */
+                c->priv = NULL;
                 c->sink->on_done(c);
                 oa_free(oc);
                 return;
@@ -187,6 +189,7 @@ static void on_done(void *ud, enum sov_upstream_result r, int status)
                 json_decref(j);
                 c->chunks++;
                 c->sink->on_complete(c, oc->body.data, oc->body.len);
+                c->priv = NULL;
                 c->sink->on_done(c);
                 oa_free(oc);
                 return;
@@ -223,23 +226,21 @@ static int oa_start(struct sov_call *c)
         body = sov_strndup(c->body, c->body_len);
         len = c->body_len;
     } else {
-        /* set the backend's model name, and ask for usage when streaming so that it can be counted */
-        json_t *r = json_deep_copy(c->request);
-        if (!r) {
-            oa_free(oc);
-            return SOV_ENOMEM;
-        }
+        /* set the backend's model name, and ask for usage when streaming so that it can be counted:
+         * edit the request in place, serialise, and put it back as it was (no deep copy) */
+        json_t *r = c->request;
+        json_t *old_model = json_incref(json_object_get(r, "model"));
+        json_t *old_so = json_incref(json_object_get(r, "stream_options"));
         json_object_set_new(r, "model", json_string(c->model));
-        if (c->stream) {
-            json_t *so = json_object_get(r, "stream_options");
-            if (!json_is_object(so)) {
-                so = json_object();
-                json_object_set_new(r, "stream_options", so);
-            }
-            json_object_set_new(so, "include_usage", json_true());
-        }
+        if (c->stream)
+            json_object_set_new(r, "stream_options", json_pack("{s:b}", "include_usage", 1));
         body = json_dumps(r, JSON_COMPACT);
-        json_decref(r);
+        if (old_model)
+            json_object_set_new(r, "model", old_model);
+        if (old_so)
+            json_object_set_new(r, "stream_options", old_so);
+        else
+            json_object_del(r, "stream_options");
         len = body ? strlen(body) : 0;
     }
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -263,6 +264,7 @@ static int oa_start(struct sov_call *c)
     c->priv = oc;
     oc->req = sov_upstream_post(c->upstream, k->url, h, body, len, &t, &cbs, oc);
     if (!oc->req) {
+        c->priv = NULL;
         free(body);
         curl_slist_free_all(h);
         oa_free(oc);
@@ -276,6 +278,7 @@ static void oa_cancel(struct sov_call *c)
     struct oa_call *oc = c->priv;
     if (!oc)
         return;
+    c->priv = NULL;
     sov_upstream_abort(oc->req);
     oa_free(oc);
 }

@@ -28,6 +28,9 @@
 struct gw_req {
     struct sov_worker *w;
     struct evhttp_request *req; /* NULL once the client is gone */
+    struct evhttp_request *orphan; /* the request of a client that left: libevent detached it and
+                                    * leaves it to us to complete (which frees it) */
+    bool reply_started;
     struct evhttp_connection *evcon;
     enum sov_api_format fmt;
     const char *path;
@@ -145,6 +148,12 @@ static void gw_finish(struct gw_req *r)
     }
     if (r->req && r->evcon)
         evhttp_connection_set_closecb(r->evcon, NULL, NULL);
+    if (r->orphan) {
+        if (r->reply_started)
+            evhttp_send_reply_end(r->orphan);
+        else
+            evhttp_send_reply(r->orphan, 499, "Client Closed Request", NULL);
+    }
     access_log(r);
     if (r->deadline)
         event_free(r->deadline);
@@ -196,6 +205,7 @@ static void start_stream(struct gw_req *r)
     evhttp_add_header(h, "Cache-Control", "no-cache");
     evhttp_add_header(h, "X-Accel-Buffering", "no");
     evhttp_send_reply_start(r->req, 200, "OK");
+    r->reply_started = true;
 }
 
 void sov__gw_write_event(struct gw_req *r, const char *event, const char *data, size_t len)
@@ -430,7 +440,8 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 static void on_client_close(struct evhttp_connection *evcon, void *arg)
 {
     struct gw_req *r = arg;
-    r->req = NULL; /* libevent frees it */
+    r->orphan = r->req; /* detached from the connection, still ours to complete */
+    r->req = NULL;
     r->status = 499;
     gw_finish(r);
 }
