@@ -10,10 +10,12 @@
 #include <string.h>
 
 extern const struct sov_backend_ops sov_backend_openai;
+extern const struct sov_backend_ops sov_backend_anthropic;
 
 /* One row per kind. A kind compiled out is simply absent. */
 static const struct sov_backend_ops *const kinds[] = {
     &sov_backend_openai,
+    &sov_backend_anthropic,
     NULL,
 };
 

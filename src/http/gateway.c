@@ -617,6 +617,8 @@ void sov__gw_dispatch_chat(struct gw_req *r)
     r->stream = json_is_true(json_object_get(r->body, "stream"));
     if (r->fmt == SOV_FMT_OPENAI)
         r->include_usage = json_is_true(json_object_get(json_object_get(r->body, "stream_options"), "include_usage"));
+    else
+        r->include_usage = r->stream; /* the Anthropic stream reports usage in message_start/message_delta */
     int bi;
     if (!strcmp(r->model, "auto")) {
         bi = sov__gw_route_auto(r);
