@@ -65,4 +65,12 @@ void sov_scan_scratch_free(struct sov_scan_scratch *sc);
 int sov_scan(const struct sov_scanner *s, struct sov_scan_scratch *sc, const char *text, size_t len, struct sov_span *out,
              size_t max, size_t *n);
 
+/* For CUSTOM spans: the name of the user's pattern (span.rule), or "term" for a literal term (terms are
+ * not echoed: they are sensitive themselves). NULL if rule is out of range. Valid while s lives. */
+const char *sov_scanner_rule_name(const struct sov_scanner *s, uint16_t rule);
+
+/* Internal (benchmarks): the expressions compiled into the database and their HS_FLAG_* flags, in row
+ * order; returns the count. Valid while s lives. */
+size_t sov__scanner_patterns(const struct sov_scanner *s, const char *const **exprs, const unsigned **flags);
+
 #endif
