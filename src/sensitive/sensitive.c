@@ -246,7 +246,7 @@ static bool v_email(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen
 /* --- phone --- */
 static const char *const phone_ctx[] = {"phone", "tel", "mobile", "cell", "call", "fax", "desk", "office", "contact",
                                         "reach", "dial", "whatsapp", "sms", "text me", "landline", "hotline", "ring",
-                                        NULL};
+                                        "answer", NULL};
 
 static inline bool is_phone_ch(unsigned char c)
 {
@@ -357,15 +357,25 @@ static bool v_phone(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen
         }
     }
     bool ext = ext_end > b;
-    if (!standalone(t, len, a, ext ? ext_end : b))
-        return false;
+    /* boundaries: not glued to a word or to more digits ("AHC-0933289", "12-34-56-78-90-12"); a label
+     * glued after it ("555-0132-Office") is fine */
+    {
+        size_t z = ext ? ext_end : b;
+        if (a > 0 && (is_alnum(t[a - 1]) || t[a - 1] == '_' ||
+                      ((t[a - 1] == '-' || t[a - 1] == '.') && a > 1 && is_alnum(t[a - 2]))))
+            return false;
+        if (z < len && (is_alnum(t[z]) || t[z] == '_' ||
+                        ((t[z] == '-' || t[z] == '.') && z + 1 < len && is_digit(t[z + 1]))))
+            return false;
+    }
     if (a > 0 && (t[a - 1] == '$' || t[a - 1] == '#' || t[a - 1] == '/' || (t[a - 1] == ':' && a > 1 && is_digit(t[a - 2]))))
         return false;
     if (b < len && (t[b] == '%' || t[b] == '/' || (t[b] == ':' && b + 1 < len && is_digit(t[b + 1]))))
         return false;
     if (dot && !(ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 4) &&
-        !(ng == 4 && groups[0] == 1 && groups[1] == 3 && groups[2] == 3 && groups[3] == 4))
-        return false;
+        !(ng == 4 && groups[0] == 1 && groups[1] == 3 && groups[2] == 3 && groups[3] == 4) &&
+        !(ng == 5 && groups[0] == 2 && groups[1] == 2 && groups[2] == 2 && groups[3] == 2 && groups[4] == 2))
+        return false; /* dotted: 415.555.0132, 1.415.555.0132, 01.23.45.67.89; not IPs, versions or dates */
     if (!plus && !paren) {
         /* dates, SSNs, card-like groups and years belong to others */
         if (ng == 3 && ((groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2) ||
@@ -974,8 +984,8 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
     if (n < 6 || n > 512)
         return false;
     for (size_t i = vs; i < ve; i++)
-        if (t[i] == ' ' || t[i] == '\t')
-            return false; /* prose, not a value */
+        if (t[i] == ' ' || t[i] == '\t' || (t[i] == '@' && memchr(t + i, '.', ve - i)) || (t[i] == ':' && i + 2 < ve && t[i + 1] == '/'))
+            return false; /* prose, an email address or a URL, not a value */
     for (const char *const *w = kw_placeholders; *w; w++) {
         size_t wl = strlen(*w);
         if (wl > n)
@@ -1024,6 +1034,49 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
     *s = (uint32_t)vs;
     *e = (uint32_t)ve;
     *seen = ve;
+    return true;
+}
+
+/* The password in "scheme://user:password@host". */
+static bool v_url_cred(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+{
+    const unsigned char *t = v->t;
+    *seen = v->to;
+    size_t at = v->to - 1; /* t[at] == '@' */
+    size_t p = at;
+    while (p > 0 && t[p - 1] != ':')
+        p--;
+    if (p == 0 || at - p < 3)
+        return false;
+    if (at - p >= 3 && (t[p] == '<' || t[p] == '$' || t[p] == '{' || t[p] == '*'))
+        return false;
+    if (at - p == 8 && at_word(t, v->len, p, "password"))
+        return false;
+    *s = (uint32_t)p;
+    *e = (uint32_t)at;
+    return true;
+}
+
+/* "user@example.com / S3cret!pw": the token after an email address and a slash or bar. */
+static bool v_login_pair(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+{
+    const unsigned char *t = v->t;
+    size_t a = v->to - 1, b = a;
+    while (b < v->len && !is_space(t[b]) && t[b] != ',' && t[b] != ';' && t[b] != '"' && t[b] != '\'' && b - a < 128)
+        b++;
+    *seen = b;
+    while (b > a && (t[b - 1] == '.' || t[b - 1] == ')'))
+        b--;
+    size_t n = b - a;
+    if (n < 6 || n > 127)
+        return false;
+    unsigned dig = 0, up = 0, lo = 0, sym = 0;
+    for (size_t i = a; i < b; i++)
+        dig += is_digit(t[i]), up += is_upper(t[i]), lo += is_lower(t[i]), sym += !is_alnum(t[i]);
+    if ((dig > 0) + (up > 0) + (lo > 0) + (sym > 0) < 3)
+        return false;
+    *s = (uint32_t)a;
+    *e = (uint32_t)b;
     return true;
 }
 
@@ -1284,6 +1337,8 @@ static const struct detector detectors[] = {
     {SOV_PII_SECRET, 92, false, 0, v_pem, "-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"},
     {SOV_PII_SECRET, 88, false, HS_FLAG_CASELESS, v_keyword,
      "pass(?:word|wd|phrase)?|pwd|secret|token|apikey|credential|key|auth|pin"},
+    {SOV_PII_SECRET, 89, false, 0, v_url_cred, "://[^/\\s:@]{1,64}:[^/\\s@]{1,128}@"},
+    {SOV_PII_SECRET, 89, false, 0, v_login_pair, "[A-Za-z0-9]@[A-Za-z0-9.\\-]+\\.[A-Za-z]{2,24}[ \\t]{0,3}[/|][ \\t]{0,3}[^\\s]"},
     {SOV_PII_SECRET, 85, false, 0, v_assigned_entropy, "[=:][ ]{0,3}[\"']?[A-Za-z0-9+/_\\-]{20}"},
     /* person: honorific + capitalised word; known first name + capitalised word; "my name is X" */
     {SOV_PII_PERSON, 20, false, 0, v_person,
