@@ -476,7 +476,12 @@ static bool v_card(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
                     }
                 }
                 const unsigned char *dg = digits + 19 - nd;
-                if (ok && dg[0] >= '1' && dg[0] <= '6' && luhn(dg, nd)) {
+                /* issuer prefixes by length: 13 Visa; 14 Diners; 15 Amex/UATP/JCB; 16 Visa/MC/Discover/JCB/
+                 * UnionPay/Maestro; 17-19 Visa/Maestro/JCB/UnionPay */
+                char d0 = (char)dg[0];
+                bool iin = nd == 13 ? d0 == '4' : nd == 14 ? d0 == '3' : nd == 15 ? (d0 == '1' || d0 == '2' || d0 == '3')
+                           : nd == 16 ? (d0 >= '2' && d0 <= '6') : (d0 >= '3' && d0 <= '6');
+                if (ok && iin && luhn(dg, nd)) {
                     bool same = true;
                     for (unsigned i = 1; i < nd; i++)
                         same &= dg[i] == dg[0];
