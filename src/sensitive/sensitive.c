@@ -1171,6 +1171,15 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
     size_t len = v->len;
     *seen = v->to;
     size_t b = v->to;
+    /* the trigger ends after a capital letter: a middle initial ("J. Smith") or the capitalised word */
+    if (b + 2 < len && t[b] == '.' && t[b + 1] == ' ' && is_upper(t[b + 2]))
+        b += 3;
+    while (b < len && (is_lower(t[b]) || t[b] == '\'' || t[b] == '-'))
+        b++;
+    if (b - v->to < 1 && !(b > 0 && is_lower(t[b - 1])))
+        return false;
+    if (b < len && (is_upper(t[b]) || is_digit(t[b]) || t[b] == '_'))
+        return false;
     /* from the end: the capitalised word, an optional middle initial, then the word before it (a first
      * name, an honorific, or the lead-in "my name is"/"name:") */
     size_t a = b;
@@ -1240,39 +1249,142 @@ static const char *const addr_stop[] = {"the", "a", "an", "to", "down", "up", "a
                                         "your", "his", "her", "our", "their", "this", "that", "and", "or", "miles",
                                         "km", "minutes", "hours", "years", "days", "times", "people", "cars", NULL};
 
-static bool v_address(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+static bool is_addr_stop(const unsigned char *t, size_t len, size_t a, size_t b)
+{
+    for (const char *const *w = addr_stop; *w; w++)
+        if (b - a == strlen(*w) && at_word(t, len, a, *w))
+            return true;
+    return false;
+}
+
+static inline bool is_street_ch(unsigned char c)
+{
+    return is_alpha(c) || c >= 0x80 || c == '\'' || c == '.' || c == '-';
+}
+
+/* "<number> <1-4 words> <suffix>": the trigger is the suffix word; look back for the words and the number. */
+static bool v_addr_suffix(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+{
+    const unsigned char *t = v->t;
+    size_t len = v->len;
+    *seen = v->to;
+    size_t b = v->to;
+    if (b < len && t[b] == '.')
+        b++;
+    size_t p = v->to;
+    while (p > 0 && is_alpha(t[p - 1]))
+        p--; /* start of the suffix */
+    unsigned words = 0;
+    for (;;) {
+        size_t q = p;
+        while (q > 0 && (t[q - 1] == ' ' || t[q - 1] == '\t'))
+            q--;
+        if (q == p || q == 0)
+            return false;
+        size_t ws = q;
+        while (ws > 0 && is_street_ch(t[ws - 1]) && q - ws < 40)
+            ws--;
+        if (ws == q) {
+            /* a number? */
+            size_t ns = q;
+            if (ns > 0 && is_alpha(t[ns - 1]) && ns > 1 && is_digit(t[ns - 2]))
+                ns--; /* "12b" */
+            size_t de = ns;
+            while (ns > 0 && is_digit(t[ns - 1]) && de - ns < 6)
+                ns--;
+            if (ns == de || de - ns > 5 || words == 0)
+                return false;
+            if (ns > 0 && (is_alnum(t[ns - 1]) || t[ns - 1] == '.' || t[ns - 1] == ',' || t[ns - 1] == '$' || t[ns - 1] == '-'))
+                return false;
+            *s = (uint32_t)ns;
+            *e = (uint32_t)b;
+            return true;
+        }
+        if (is_addr_stop(t, len, ws, q) || ++words > 4)
+            return false;
+        p = ws;
+    }
+}
+
+/* "Nassaustraat 123": the trigger covers the street word's ending and the number; find the word's start. */
+static bool v_addr_eu(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
 {
     const unsigned char *t = v->t;
     *seen = v->to;
-    size_t a = v->from, b = v->to;
-    if (a > 0 && (t[a - 1] == '.' || t[a - 1] == ',' || t[a - 1] == '$'))
+    size_t a = v->to;
+    while (a > 0 && !is_space(t[a - 1]))
+        a--; /* the number */
+    while (a > 0 && is_space(t[a - 1]))
+        a--;
+    while (a > 0 && (is_alpha(t[a - 1]) || t[a - 1] >= 0x80 || t[a - 1] == '-') && v->to - a < 64)
+        a--;
+    if (a > 0 && (is_digit(t[a - 1]) || t[a - 1] == '_'))
         return false;
-    /* the words between the number and the suffix must look like a street name */
-    size_t ws = a;
-    unsigned words = 0;
-    for (size_t i = a; i <= b; i++) {
-        if (i == b || t[i] == ' ' || t[i] == '\t') {
-            if (i > ws) {
-                words++;
-                for (const char *const *w = addr_stop; *w; w++)
-                    if (i - ws == strlen(*w) && at_word(t, v->len, ws, *w))
-                        return false;
-            }
-            ws = i + 1;
-        }
-    }
-    (void)words;
     *s = (uint32_t)a;
-    *e = (uint32_t)b;
+    *e = (uint32_t)v->to;
     return true;
 }
 
-static bool v_som(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+/* "48 Rue Abdelaziz", "12, via Roma": the trigger is the street word and the next word's first letter. */
+static bool v_addr_prefix(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
 {
+    const unsigned char *t = v->t;
+    size_t len = v->len;
+    size_t b = v->to;
+    while (b < len && is_street_ch(t[b]))
+        b++;
+    *seen = b;
+    /* the street keyword starts after the spaces before the last word */
+    size_t p = v->to - 1;
+    while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t'))
+        p--;
+    while (p > 0 && is_alpha(t[p - 1]))
+        p--;
+    size_t q = p;
+    while (q > 0 && (t[q - 1] == ' ' || t[q - 1] == '\t'))
+        q--;
+    if (q > 0 && t[q - 1] == ',')
+        q--;
+    size_t de = q;
+    while (q > 0 && is_digit(t[q - 1]) && de - q < 6)
+        q--;
+    if (q == de || de - q > 5 || de == p || (q > 0 && (is_alnum(t[q - 1]) || t[q - 1] == '.' || t[q - 1] == '$')))
+        return false;
+    /* up to two more capitalised words */
+    for (int k = 0; k < 2; k++) {
+        size_t r = b;
+        if (r + 1 < len && t[r] == ' ' && is_upper(t[r + 1])) {
+            r++;
+            while (r < len && is_street_ch(t[r]))
+                r++;
+            b = r;
+        } else
+            break;
+    }
+    *s = (uint32_t)q;
+    *e = (uint32_t)b;
+    *seen = b;
+    return true;
+}
+
+/* "Apt. 974", "Suite 446", "P.O. Box 1234": look back from the number for the keyword. */
+static bool v_addr_unit(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+{
+    static const char *const kws[] = {"apt", "apartment", "suite", "unit", "p.o. box", "p.o.box", "po box", "p o box", NULL};
+    const unsigned char *t = v->t;
     *seen = v->to;
-    *s = (uint32_t)v->from;
-    *e = (uint32_t)v->to;
-    return v->to > v->from;
+    size_t lim = v->to > 24 ? v->to - 24 : 0;
+    for (size_t p = v->to; p-- > lim;) {
+        if (p > 0 && is_alnum(t[p - 1]))
+            continue;
+        for (const char *const *k = kws; *k; k++)
+            if (at_word(t, v->len, p, *k)) {
+                *s = (uint32_t)p;
+                *e = (uint32_t)v->to;
+                return true;
+            }
+    }
+    return false;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -1320,9 +1432,8 @@ static const struct detector detectors[] = {
     /* email: a local-part character, '@', a domain with a TLD */
     {SOV_PII_EMAIL, 65, false, 0, v_email,
      "[A-Za-z0-9_%+\\-]@[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9\\-]+)*\\.(?:xn--[A-Za-z0-9\\-]+|[A-Za-z]{2,24})\\b"},
-    /* phone: a run of 7+ digits with separators, or a "+" international number */
+    /* phone: a run of 7+ digits with separators (the validator finds a leading "+" or "(" itself) */
     {SOV_PII_PHONE, 50, false, 0, v_phone, "\\d[\\d \\-.()]{5,24}\\d\\b"},
-    {SOV_PII_PHONE, 50, false, 0, v_phone, "\\+\\d[\\d \\-.()]{6,24}\\d\\b"},
     /* payment cards: 13-19 digits, optionally grouped */
     {SOV_PII_CREDIT_CARD, 75, false, 0, v_card, "\\b\\d{4}(?:[ \\-]?\\d){9,15}\\b"},
     /* IBAN: country, check digits, BBAN (compact or in groups of four) */
@@ -1345,23 +1456,22 @@ static const struct detector detectors[] = {
     {SOV_PII_SECRET, 89, false, 0, v_url_cred, "://[^/\\s:@]{1,64}:[^/\\s@]{1,128}@"},
     {SOV_PII_SECRET, 89, false, 0, v_login_pair, "[A-Za-z0-9]@[A-Za-z0-9.\\-]+\\.[A-Za-z]{2,24}[ \\t]{0,3}[/|][ \\t]{0,3}[^\\s]"},
     {SOV_PII_SECRET, 85, false, 0, v_assigned_entropy, "[=:][ ]{0,3}[\"']?[A-Za-z0-9+/_\\-]{20}"},
-    /* person: honorific + capitalised word; known first name + capitalised word; "my name is X" */
+    /* person: honorific + capitalised word; known first name + capitalised word; "my name is X". The triggers
+     * end inside the capitalised word; the validator finishes it */
     {SOV_PII_PERSON, 20, false, 0, v_person,
-     "\\b(?:[Mm]r|[Mm]rs|[Mm]s|[Mm]iss|[Dd]r|[Pp]rof|[Ss]ir|[Mm]adam|[Mm]x)\\.?[ \\t]+[A-Z][a-z'\\-]+\\b"},
-    {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:" FIRST_NAMES ")[ \\t]+(?:[A-Z]\\.[ \\t]+)?[A-Z][a-z'\\-]+\\b"},
-    {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:[Mm]y name is|[Nn]ame:)[ \\t]+[A-Z][a-z'\\-]+\\b"},
-    /* addresses: number + street words + suffix; European street words + number; unit and PO boxes */
-    {SOV_PII_ADDRESS, 30, true, HS_FLAG_CASELESS, v_address,
-     "\\b\\d{1,5}[a-z]?(?:[ \\t]+[a-z\\x80-\\xff][a-z\\x80-\\xff'\\.\\-]*){1,4}[ \\t]+(?:street|st|avenue|ave|road|rd|"
-     "boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|square|sq|terrace|parkway|pkwy|highway|hwy|way|circle|cir|"
-     "crescent|close|row|trail|alley)\\b\\.?"},
-    {SOV_PII_ADDRESS, 30, true, HS_FLAG_CASELESS, v_som,
-     "\\b[a-z\\x80-\\xff]*(?:stra\\xc3\\x9fe|strasse|straat|gasse|weg|laan|vej|gatan|gata|gade|platz|allee|plein|kade|"
-     "veien)[ \\t]+\\d{1,5}[a-z]?\\b"},
-    {SOV_PII_ADDRESS, 30, true, HS_FLAG_CASELESS, v_som,
-     "\\b\\d{1,5},?[ \\t]+(?:rue|avenue|boulevard|chemin|via|calle|avenida|rua)[ \\t]+[a-z\\x80-\\xff][a-z\\x80-\\xff'\\-]*"},
-    {SOV_PII_ADDRESS, 30, true, HS_FLAG_CASELESS, v_som, "\\b(?:apt|apartment|suite|unit)\\.?[ \\t]*#?\\d{1,5}[a-z]?\\b"},
-    {SOV_PII_ADDRESS, 30, true, HS_FLAG_CASELESS, v_som, "\\bp\\.?[ ]?o\\.?[ ]?box[ \\t]+\\d{1,6}\\b"},
+     "\\b(?:[Mm]r|[Mm]rs|[Mm]s|[Mm]iss|[Dd]r|[Pp]rof|[Ss]ir|[Mm]adam|[Mm]x)\\.?[ \\t]+[A-Z]"},
+    {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:" FIRST_NAMES ")[ \\t]+[A-Z]"},
+    {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:[Mm]y name is|[Nn]ame:)[ \\t]+[A-Z]"},
+    /* addresses: number + street words + suffix; European street words + number; "12 Rue X"; units, PO boxes */
+    {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_suffix,
+     "[ \\t](?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|square|sq|terrace|"
+     "parkway|pkwy|highway|hwy|way|circle|cir|crescent|close|row|trail|alley)\\b"},
+    {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_eu,
+     "(?:stra\\xc3\\x9fe|strasse|straat|gasse|weg|laan|vej|gatan|gata|gade|platz|allee|plein|kade|veien)[ \\t]+\\d{1,5}[a-z]?\\b"},
+    {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_prefix,
+     "\\d,?[ \\t]+(?:rue|avenue|boulevard|chemin|via|calle|avenida|rua)[ \\t]+[a-z\\x80-\\xff]"},
+    {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_unit,
+     "\\b(?:apt|apartment|suite|unit|box)\\.?[ \\t]*#?\\d{1,5}[a-z]?\\b"},
 };
 #define N_DETECTORS (sizeof detectors / sizeof detectors[0])
 
@@ -1664,15 +1774,18 @@ const char *sov_scanner_rule_name(const struct sov_scanner *s, uint16_t rule)
     return s->custom_names[rule];
 }
 
-size_t sov__scanner_patterns(const struct sov_scanner *s, const char *const **exprs, const unsigned **flags)
+size_t sov__scanner_pattern_count(const struct sov_scanner *s)
 {
-    if (!s)
-        return 0;
-    if (exprs)
-        *exprs = (const char *const *)s->exprs;
-    if (flags)
-        *flags = s->flags;
-    return s->n_rows;
+    return s ? s->n_rows : 0;
+}
+
+const char *sov__scanner_pattern(const struct sov_scanner *s, size_t i, bool *caseless)
+{
+    if (!s || i >= s->n_rows)
+        return NULL;
+    if (caseless)
+        *caseless = (s->flags[i] & HS_FLAG_CASELESS) != 0;
+    return s->exprs[i];
 }
 
 struct sov_scan_scratch *sov_scan_scratch_new(const struct sov_scanner *s)

@@ -69,8 +69,9 @@ int sov_scan(const struct sov_scanner *s, struct sov_scan_scratch *sc, const cha
  * not echoed: they are sensitive themselves). NULL if rule is out of range. Valid while s lives. */
 const char *sov_scanner_rule_name(const struct sov_scanner *s, uint16_t rule);
 
-/* Internal (benchmarks): the expressions compiled into the database and their HS_FLAG_* flags, in row
- * order; returns the count. Valid while s lives. */
-size_t sov__scanner_patterns(const struct sov_scanner *s, const char *const **exprs, const unsigned **flags);
+/* Internal (benchmarks): the number of expressions compiled into the database, and expression i
+ * (Hyperscan/PCRE syntax) with whether it is case-insensitive. NULL if i is out of range. Valid while s lives. */
+size_t sov__scanner_pattern_count(const struct sov_scanner *s);
+const char *sov__scanner_pattern(const struct sov_scanner *s, size_t i, bool *caseless);
 
 #endif
