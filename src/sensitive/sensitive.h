@@ -65,4 +65,13 @@ void sov_scan_scratch_free(struct sov_scan_scratch *sc);
 int sov_scan(const struct sov_scanner *s, struct sov_scan_scratch *sc, const char *text, size_t len, struct sov_span *out,
              size_t max, size_t *n);
 
+/* For CUSTOM spans: the name of the user's pattern (span.rule), or "term" for a literal term (terms are
+ * not echoed: they are sensitive themselves). NULL if rule is out of range. Valid while s lives. */
+const char *sov_scanner_rule_name(const struct sov_scanner *s, uint16_t rule);
+
+/* Internal (benchmarks): the number of expressions compiled into the database, and expression i
+ * (Hyperscan/PCRE syntax) with whether it is case-insensitive. NULL if i is out of range. Valid while s lives. */
+size_t sov__scanner_pattern_count(const struct sov_scanner *s);
+const char *sov__scanner_pattern(const struct sov_scanner *s, size_t i, bool *caseless);
+
 #endif
