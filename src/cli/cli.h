@@ -25,5 +25,6 @@ int sov_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 bool sov_cli_is_help(const char *arg);
 
 /* entry points, one per subcommand */
+int sov_cmd_train(int argc, char **argv);
 
 #endif

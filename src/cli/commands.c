@@ -4,5 +4,6 @@
 #include <stddef.h>
 
 const struct sov_command sov_commands[] = {
+    {"train", sov_cmd_train, "train the router's task and complexity model from labelled JSONL"},
     {NULL, NULL, NULL},
 };
