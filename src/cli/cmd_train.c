@@ -54,10 +54,11 @@ static void usage(FILE *out)
                  "  --out MODEL      where to write the model\n"
                  "  --holdout F      share held out for evaluation (default 0.15)\n"
                  "  --seed N         split and shuffle seed (default 1)\n"
-                 "  --epochs N       passes over the training split (default 8)\n"
+                 "  --epochs N       passes over the training split (default 12)\n"
                  "  --bits N         hashed feature space 2^N (default 18)\n"
-                 "  --lr F           Adagrad learning rate (default 0.2)\n"
+                 "  --lr F           Adagrad learning rate (default 0.05)\n"
                  "  --l2 F           L2 penalty per update (default 1e-6)\n"
+                 "  --show-errors N  print up to N misclassified held-out examples\n"
                  "  -h, --help       show this help\n");
 }
 
@@ -153,17 +154,31 @@ struct weights {
     float wd[SOV_CLS_DENSE_COUNT][SOV_CLS_OUTPUTS], gd[SOV_CLS_DENSE_COUNT][SOV_CLS_OUTPUTS];
 };
 
-static void forward(const struct weights *W, const struct sov_classify_scratch *s, float z[SOV_CLS_OUTPUTS], float *norm)
+/* The normalisation of feature i of the scratch (its group's 1/sqrt(count)), 0 for unused slots. */
+static float feat_norm(const struct sov_classify_scratch *s, uint32_t i)
 {
-    *norm = s->n_feats ? 1.0f / sqrtf((float)s->n_feats) : 0.0f;
+    if (i < s->n_instr)
+        return 1.0f / sqrtf((float)s->n_instr);
+    if (i >= SOV_CLS_MAX_FEATS - s->n_content)
+        return 1.0f / sqrtf((float)s->n_content);
+    return 0.0f;
+}
+
+static void forward(const struct weights *W, const struct sov_classify_scratch *s, float z[SOV_CLS_OUTPUTS])
+{
     float acc[SOV_CLS_STRIDE] = {0};
-    for (uint32_t i = 0; i < s->n_feats; i++) {
+    for (uint32_t i = 0; i < SOV_CLS_MAX_FEATS; i++) {
+        if (i == s->n_instr)
+            i = SOV_CLS_MAX_FEATS - s->n_content;
+        if (i >= SOV_CLS_MAX_FEATS)
+            break;
+        float nm = feat_norm(s, i);
         const float *row = W->w + (size_t)s->feats[i] * SOV_CLS_STRIDE;
         for (int k = 0; k < SOV_CLS_OUTPUTS; k++)
-            acc[k] += row[k];
+            acc[k] += row[k] * nm;
     }
     for (int k = 0; k < SOV_CLS_OUTPUTS; k++) {
-        float v = acc[k] * *norm;
+        float v = acc[k];
         for (int j = 0; j < SOV_CLS_DENSE_COUNT; j++)
             v += W->wd[j][k] * s->dense[j];
         z[k] = v;
@@ -200,8 +215,8 @@ static void train(struct trainer *t, struct weights *W, struct sov_classify_scra
         for (size_t oi = 0; oi < ntrain; oi++) {
             struct example *e = &t->ex[order[oi]];
             sov_classify_features(s, W->bits, e->req);
-            float z[SOV_CLS_OUTPUTS], norm;
-            forward(W, s, z, &norm);
+            float z[SOV_CLS_OUTPUTS];
+            forward(W, s, z);
             float mx = z[0];
             int best = 0;
             for (int k = 1; k < SOV_TASK_COUNT; k++)
@@ -220,7 +235,12 @@ static void train(struct trainer *t, struct weights *W, struct sov_classify_scra
             loss -= log(p[e->task] + 1e-9);
             float sc = 1.0f / (1.0f + expf(-z[SOV_TASK_COUNT]));
             g[SOV_TASK_COUNT] = sc - e->complexity;
-            for (uint32_t i = 0; i < s->n_feats; i++) {
+            for (uint32_t i = 0; i < SOV_CLS_MAX_FEATS; i++) {
+                if (i == s->n_instr)
+                    i = SOV_CLS_MAX_FEATS - s->n_content;
+                if (i >= SOV_CLS_MAX_FEATS)
+                    break;
+                float norm = feat_norm(s, i);
                 float *row = W->w + (size_t)s->feats[i] * SOV_CLS_STRIDE;
                 float *acc = W->g + (size_t)s->feats[i] * SOV_CLS_STRIDE;
                 for (int k = 0; k < SOV_CLS_OUTPUTS; k++) {
@@ -268,9 +288,29 @@ static void quantise(const struct weights *W, struct sov_classifier *c)
 }
 
 /* Scores the examples selected by (holdout, eval_file) and prints the report. */
+static int show_errors; /* --show-errors N: print up to N misclassified held-out examples */
+
+/* A one-line preview of an example: the last user message's first 100 bytes. */
+static void preview(const json_t *req, char out[104])
+{
+    const char *txt = json_string_value(json_object_get(req, "prompt"));
+    const json_t *msgs = json_object_get(req, "messages");
+    for (size_t i = json_array_size(msgs); !txt && i > 0; i--) {
+        const json_t *m = json_array_get(msgs, i - 1);
+        const char *role = json_string_value(json_object_get(m, "role"));
+        if (role && strcmp(role, "user") == 0)
+            txt = json_string_value(json_object_get(m, "content"));
+    }
+    size_t n = 0;
+    for (; txt && txt[n] && n < 100; n++)
+        out[n] = (txt[n] == '\n' || txt[n] == '\r' || txt[n] == '\t') ? ' ' : txt[n];
+    out[n] = '\0';
+}
+
 static void report(const char *title, struct trainer *t, const struct sov_classifier *c, struct sov_classify_scratch *s,
                    bool holdout, int eval_file)
 {
+    int errors_left = holdout || eval_file >= 0 ? show_errors : 0;
     size_t conf[SOV_TASK_COUNT][SOV_TASK_COUNT] = {{0}};
     size_t n = 0, ok = 0, kind_ok = 0;
     size_t src_n[NSRC] = {0}, src_ok[NSRC] = {0};
@@ -285,6 +325,12 @@ static void report(const char *title, struct trainer *t, const struct sov_classi
         if (pred < 0)
             continue;
         n++;
+        if (pred != e->task && errors_left > 0) {
+            char pv[104];
+            preview(e->req, pv);
+            printf("  miss %-14s -> %-14s %s\n", sov_task_name((enum sov_task)e->task), sov_task_name((enum sov_task)pred), pv);
+            errors_left--;
+        }
         conf[e->task][pred]++;
         ok += pred == e->task;
         kind_ok += sov_task_is_local_kind((enum sov_task)pred) == sov_task_is_local_kind((enum sov_task)e->task);
@@ -338,7 +384,7 @@ int sov_cmd_train(int argc, char **argv)
 {
     const char *data[MAX_DATA], *evals[MAX_DATA], *out = NULL;
     int ndata = 0, neval = 0;
-    double holdout = 0.15, seed = 1, epochs = 8, bits = 18, lr = 0.2, l2 = 1e-6;
+    double holdout = 0.15, seed = 1, epochs = 12, bits = 18, lr = 0.05, l2 = 1e-6;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (sov_cli_is_help(a)) {
@@ -371,6 +417,11 @@ int sov_cmd_train(int argc, char **argv)
             ok = parse_num(v, 1e-6, 10, &lr);
         else if (strcmp(a, "--l2") == 0)
             ok = parse_num(v, 0, 1, &l2);
+        else if (strcmp(a, "--show-errors") == 0) {
+            double se = 0;
+            ok = parse_num(v, 0, 1e6, &se);
+            show_errors = (int)se;
+        }
         else
             return sov_cli_usage_error(CMD, "unknown option '%s' (see --help)", a);
         if (!ok)

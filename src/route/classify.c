@@ -78,12 +78,19 @@ struct sov__fx {
     bool qmark_last, in_last;
     size_t instr_words_last;
     int last_pos; /* position features left to emit for the last user instruction */
+    bool content_side; /* features go to the content group */
 };
 
 static inline void sov__emit(struct sov__fx *x, uint64_t h)
 {
-    if (x->s->n_feats < SOV_CLS_MAX_FEATS)
-        x->s->feats[x->s->n_feats++] = (uint32_t)(sov__mix(h, 0x5bd1e995) >> x->shift);
+    struct sov_classify_scratch *s = x->s;
+    if (s->n_instr + s->n_content >= SOV_CLS_MAX_FEATS)
+        return;
+    uint32_t id = (uint32_t)(sov__mix(h, 0x5bd1e995) >> x->shift);
+    if (x->content_side)
+        s->feats[SOV_CLS_MAX_FEATS - 1 - s->n_content++] = id;
+    else
+        s->feats[s->n_instr++] = id;
 }
 
 static inline bool sov__wordc(unsigned char c)
@@ -171,9 +178,11 @@ static void sov__content(struct sov__fx *x, const char *p, size_t n)
     if (!k)
         return;
     size_t kc = sov__take(&x->budget_cchars, k);
+    x->content_side = true;
     sov__hash_text(x, p, kc, NS_CONTENT, NS_CCHAR, true);
     if (k > kc)
         sov__hash_text(x, p + kc, k - kc, NS_CONTENT, 0, true);
+    x->content_side = false;
 }
 
 static void sov__instr_plain(struct sov__fx *x, const char *p, size_t n)
@@ -297,6 +306,28 @@ static bool sov__fence_line(const char *p, size_t n)
     return n - i >= 3 && (memcmp(p + i, "```", 3) == 0 || memcmp(p + i, "~~~", 3) == 0);
 }
 
+/* A line that opens an XML-style block: "<document>", "<text id=1>" (not a closing tag). Returns the
+ * tag name's length (the name starts at p + 1), 0 if not. */
+static size_t sov__tag_open(const char *p, size_t n)
+{
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\r'))
+        n--;
+    if (n < 3 || p[0] != '<' || p[n - 1] != '>' || p[1] == '/' || n > 64)
+        return 0;
+    size_t k = 1;
+    while (k < n - 1 && (sov__wordc((unsigned char)p[k]) || p[k] == '-'))
+        k++;
+    return (k > 1 && (p[k] == '>' || p[k] == ' ')) ? k - 1 : 0;
+}
+
+static bool sov__tag_close(const char *p, size_t n, const char *name, size_t nlen)
+{
+    for (size_t i = 0; i + nlen + 3 <= n; i++)
+        if (p[i] == '<' && p[i + 1] == '/' && memcmp(p + i + 2, name, nlen) == 0 && p[i + 2 + nlen] == '>')
+            return true;
+    return false;
+}
+
 static bool sov__blank_line(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -370,7 +401,23 @@ static void sov__segment(struct sov__fx *x, const char *t, size_t n, bool force_
         uint8_t kind = P_PLAIN;
         bool all_quote = true;
         size_t nlines = 0;
-        if (sov__fence_line(t + i, le - i)) {
+        size_t tag = sov__tag_open(t + i, le - i);
+        if (tag) {
+            /* an XML-style block: content up to its closing tag (or the end) */
+            kind = P_FENCE;
+            const char *name = t + i + 1;
+            sov__line_stats(x, t + i, le - i);
+            bool closed = sov__tag_close(t + i, le - i, name, tag);
+            i = le + 1;
+            while (i < n && !closed) {
+                size_t e = i;
+                while (e < n && t[e] != '\n')
+                    e++;
+                sov__line_stats(x, t + i, e - i);
+                closed = sov__tag_close(t + i, e - i, name, tag);
+                i = e + 1;
+            }
+        } else if (sov__fence_line(t + i, le - i)) {
             kind = P_FENCE;
             x->fences++;
             sov__line_stats(x, t + i, le - i);
@@ -390,7 +437,7 @@ static void sov__segment(struct sov__fx *x, const char *t, size_t n, bool force_
                 size_t e = i;
                 while (e < n && t[e] != '\n')
                     e++;
-                if (sov__blank_line(t + i, e - i) || (nlines && sov__fence_line(t + i, e - i)))
+                if (sov__blank_line(t + i, e - i) || (nlines && (sov__fence_line(t + i, e - i) || sov__tag_open(t + i, e - i))))
                     break;
                 sov__line_stats(x, t + i, e - i);
                 if (t[i] != '>')
@@ -523,7 +570,7 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
     x.budget_cchars = CAP_CONTENT_CHARS;
     x.budget_assist = CAP_ASSIST;
     x.budget_tools = CAP_TOOLS;
-    s->n_feats = 0;
+    s->n_instr = s->n_content = 0;
 
     size_t n_user = 0, n_assist = 0, sys_len = 0, last_user = SIZE_MAX, first_user_len = 0;
     bool has_system = false;
@@ -594,7 +641,9 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
                 for (size_t k = 0; k < np; k++) {
                     x.total += lens[k];
                     size_t take = sov__take(&x.budget_assist, lens[k]);
+                    x.content_side = true;
                     sov__hash_text(&x, texts[k], take, NS_ASSIST, 0, false);
+                    x.content_side = false;
                 }
             }
         }
@@ -668,16 +717,22 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
 
 void sov_classify_logits(const struct sov_classifier *c, const struct sov_classify_scratch *s, float out[SOV_CLS_OUTPUTS])
 {
-    int32_t acc[SOV_CLS_STRIDE] = {0};
+    int32_t ai[SOV_CLS_STRIDE] = {0}, ac[SOV_CLS_STRIDE] = {0};
     const int8_t *w = c->hashed;
-    for (uint32_t i = 0; i < s->n_feats; i++) {
+    for (uint32_t i = 0; i < s->n_instr; i++) {
         const int8_t *row = w + (size_t)s->feats[i] * SOV_CLS_STRIDE;
         for (int k = 0; k < SOV_CLS_STRIDE; k++)
-            acc[k] += row[k];
+            ai[k] += row[k];
     }
-    float norm = s->n_feats ? 1.0f / sqrtf((float)s->n_feats) : 0.0f;
+    for (uint32_t i = SOV_CLS_MAX_FEATS - s->n_content; i < SOV_CLS_MAX_FEATS; i++) {
+        const int8_t *row = w + (size_t)s->feats[i] * SOV_CLS_STRIDE;
+        for (int k = 0; k < SOV_CLS_STRIDE; k++)
+            ac[k] += row[k];
+    }
+    float ni = s->n_instr ? 1.0f / sqrtf((float)s->n_instr) : 0.0f;
+    float nc = s->n_content ? 1.0f / sqrtf((float)s->n_content) : 0.0f;
     for (int k = 0; k < SOV_CLS_OUTPUTS; k++) {
-        float v = c->bias[k] + (float)acc[k] * c->scale[k] * norm;
+        float v = c->bias[k] + ((float)ai[k] * ni + (float)ac[k] * nc) * c->scale[k];
         for (int j = 0; j < SOV_CLS_DENSE_COUNT; j++)
             v += c->dense[j][k] * s->dense[j];
         out[k] = v;

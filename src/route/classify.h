@@ -84,10 +84,13 @@ struct sov_classifier {
     int8_t *hashed;                                     /* [1 << bucket_bits][SOV_CLS_STRIDE] */
 };
 
-/* Per-thread working memory: the hashed feature ids and dense values of the last request. */
+/* Per-thread working memory: the hashed feature ids and dense values of the last request. Features
+ * come in two groups, each normalised by 1/sqrt(its count) so that a long pasted document does not
+ * drown the instruction: [0, n_instr) instruction side (instructions, first words, tools), then
+ * [n_instr, n_feats) supplied content and assistant turns (stored from the end of the array). */
 struct sov_classify_scratch {
-    uint32_t n_feats;
-    uint32_t feats[SOV_CLS_MAX_FEATS];
+    uint32_t n_instr, n_content;
+    uint32_t feats[SOV_CLS_MAX_FEATS]; /* instruction ids from the front, content ids from the back */
     float dense[SOV_CLS_DENSE_COUNT];
 };
 
