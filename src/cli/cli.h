@@ -26,5 +26,6 @@ bool sov_cli_is_help(const char *arg);
 
 /* entry points, one per subcommand */
 int sov_cmd_serve(int argc, char **argv);
+int sov_cmd_train(int argc, char **argv);
 
 #endif

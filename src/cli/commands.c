@@ -5,5 +5,6 @@
 
 const struct sov_command sov_commands[] = {
     {"serve", sov_cmd_serve, "run the OpenAI- and Anthropic-compatible gateway"},
+    {"train", sov_cmd_train, "train the router's task and complexity model from labelled JSONL"},
     {NULL, NULL, NULL},
 };

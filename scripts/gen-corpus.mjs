@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Generates Sovereign's own labelled examples into data/corpus/<task>.jsonl from the templates and
+// documents in scripts/corpus/ (all written for this project). Deterministic (fixed seed): rerunning
+// rewrites the same files. Each example's "group" is its template, so `sovereign train` holds out
+// whole templates, not near-duplicates of training lines.
+//   node scripts/gen-corpus.mjs [OUT_DIR]
+import fs from 'node:fs';
+import path from 'node:path';
+import { DOCS, SHORT, CODE } from './corpus/docs.mjs';
+import * as T from './corpus/templates.mjs';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const outDir = process.argv[2] || path.resolve(here, '../data/corpus');
+let seed = 20240611;
+const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+const ri = (a, b) => a + Math.floor(rnd() * (b - a + 1));
+const pick = (arr) => arr[Math.floor(rnd() * arr.length)];
+const user = (c) => ({ role: 'user', content: c });
+const asst = (c) => ({ role: 'assistant', content: c });
+const sys = (c) => ({ role: 'system', content: c });
+const prior = { classification: 0.15, extraction: 0.2, summarization: 0.25, rewrite: 0.25, closed_qa: 0.25, open_qa: 0.5,
+  creative: 0.6, reasoning: 0.8, code: 0.75, chat: 0.1 };
+const files = {};
+function emit(task, group, messages, extra = {}) {
+  const len = messages.reduce((n, m) => n + m.content.length, 0);
+  let cx = prior[task] + (len > 4000 ? 0.1 : 0) + (rnd() - 0.5) * 0.1;
+  cx = Math.round(Math.max(0.02, Math.min(0.98, cx)) * 1000) / 1000;
+  (files[task] ||= []).push(JSON.stringify({ messages, ...extra, task, group: `${task}:${group}`, source: 'corpus', complexity: cx }));
+}
+
+const HEADERS = { en: ['Text:', 'Email:', 'Document:', 'Input:', 'Message:', 'Notes:', 'Content:', 'Here it is:', 'Source:'],
+  fr: ['Texte :', 'Message :', 'Document :'], de: ['Text:', 'Nachricht:', 'Dokument:'], es: ['Texto:', 'Mensaje:', 'Documento:'],
+  it: ['Testo:'], pt: ['Texto:'] };
+const PREAMBLES = ['', '', 'You are a helpful assistant. ', 'You work for the operations team. ', 'Act as a careful analyst. '];
+const WARMUPS = [['I have something I need help with.', 'Sure, paste it here.'], ['can you help with a doc?', 'Of course! Send it over.'],
+  ['Hi! Work question.', 'Hi! What do you need?']];
+
+// A document of the wanted language (or any), sometimes several joined into a long one.
+function docFor(lang, shortOnly) {
+  if (shortOnly || (rnd() < 0.25 && lang !== 'xx')) {
+    const n = rnd() < 0.7 ? 1 : ri(2, 6);
+    const items = [];
+    for (let i = 0; i < n; i++) items.push(pick(SHORT));
+    return { text: n === 1 ? items[0] : items.map((s, i) => `${i + 1}. ${s}`).join('\n'), lang: 'en', q: null };
+  }
+  let pool = DOCS;
+  if (lang === 'xx') pool = DOCS.filter((d) => d.lang !== 'en');
+  else if (lang && rnd() < 0.7) pool = DOCS.filter((d) => d.lang === lang);
+  const d = pick(pool.length ? pool : DOCS);
+  if (rnd() < 0.12) {
+    // a long document: several of the same language joined
+    const same = DOCS.filter((x) => x.lang === d.lang && x !== d);
+    const parts = [d.t];
+    for (let i = 0; i < ri(2, 8) && same.length; i++) parts.push(pick(same).t);
+    return { text: parts.join('\n\n'), lang: d.lang, q: d.q };
+  }
+  return { text: d.t, lang: d.lang, q: d.q };
+}
+
+// Places an instruction and its data into a conversation in one of several layouts.
+function place(instr, doc, allowSys, lang) {
+  const hdr = pick(HEADERS[lang] || HEADERS.en);
+  const oneLine = !doc.includes('\n') && doc.length < 400;
+  const layouts = [0, 1, 2, 5, 6, 7, 8];
+  if (allowSys) layouts.push(3, 3, 3);
+  if (oneLine) layouts.push(4, 4);
+  switch (pick(layouts)) {
+    case 0: return [user(`${instr}\n\n${doc}`)];
+    case 1: return [user(`${instr}\n\n${hdr}\n${doc}`)];
+    case 2: return [user(`${doc}\n\n${instr}`)];
+    case 3: return [sys(pick(PREAMBLES) + instr), user(doc)];
+    case 4: return [user(rnd() < 0.5 ? `${instr} "${doc}"` : `${instr.replace(/[.:?]$/, '')}: ${doc}`)];
+    case 5: { const w = pick(WARMUPS); return [user(w[0]), asst(w[1]), user(doc), asst('Got it. What would you like me to do with it?'), user(instr)]; }
+    case 6: return [user(`${instr}\n\n\`\`\`\n${doc}\n\`\`\``)];
+    case 7: return [user(`${hdr}\n${doc}\n\n${instr}`)];
+    default: return [user(`<document>\n${doc}\n</document>\n${instr}`)];
+  }
+}
+
+// Surface variation of an instruction: politeness, casing, punctuation, trailing remarks.
+function vary(instr) {
+  let s = instr;
+  const r = rnd();
+  if (r < 0.12) s = 'Please ' + s.charAt(0).toLowerCase() + s.slice(1);
+  else if (r < 0.2) s = 'Could you ' + s.charAt(0).toLowerCase() + s.slice(1).replace(/\.$/, '?');
+  else if (r < 0.26) s = 'hey, ' + s.charAt(0).toLowerCase() + s.slice(1);
+  if (rnd() < 0.15) s = s.toLowerCase();
+  if (rnd() < 0.1) s = s.replace(/[.?!]$/, '');
+  const t = rnd();
+  if (t < 0.08) s += ' Thanks!';
+  else if (t < 0.13) s += ' Be quick.';
+  else if (t < 0.17) s += ' No explanation needed.';
+  return s;
+}
+
+// --- local-kind tasks from templates x documents
+for (const [task, temps] of Object.entries(T.LOCAL)) {
+  temps.forEach((tp, ti) => {
+    const t = typeof tp === 'string' ? { t: tp } : tp;
+    const n = t.q ? 16 : 14;
+    for (let k = 0; k < n; k++) {
+      let doc = docFor(t.lang, t.short);
+      let instr = vary(t.t);
+      if (t.q) {
+        let tries = 0;
+        while (!doc.q && tries++ < 10) doc = docFor(t.lang, false);
+        if (!doc.q) continue;
+        const q = pick(doc.q);
+        instr = instr.replace('{q}', /^(According|From|Looking|Secondo|Según|Laut|D'après)/.test(instr) ? q.charAt(0).toLowerCase() + q.slice(1) : q);
+        if (instr === q && rnd() < 0.5) { emit(task, ti, [user(`${doc.text}\n\n${q}`)]); continue; }
+      }
+      emit(task, ti, place(instr, doc.text, !!t.sys, doc.lang));
+    }
+  });
+}
+
+// --- chat
+for (const [kind, lines] of Object.entries(T.CHAT)) {
+  lines.forEach((line, i) => {
+    const g = `${kind}${i % 4}`;
+    emit('chat', g, [user(line)]);
+    if (rnd() < 0.6) emit('chat', g, [sys('You are a friendly assistant.'), user(line)]);
+    const a = pick(T.CHAT_ASSIST);
+    emit('chat', g, [user(pick(T.CHAT.greet)), asst(a), user(line)]);
+    if (kind === 'follow' || kind === 'thanks')
+      emit('chat', g, [user(`What is ${pick(T.TOPICS)}?`), asst('Here is a short explanation: it is a broad subject, and the key idea is how its parts interact over time.'), user(line)]);
+  });
+}
+
+// --- open_qa, creative: templates x topics
+function fromTopics(task, temps, per) {
+  temps.forEach((tp, ti) => {
+    for (let k = 0; k < per; k++) {
+      const text = tp.replace('{t}', pick(T.TOPICS));
+      emit(task, ti, rnd() < 0.2 ? [sys(pick(['You are a helpful assistant.', 'You are a knowledgeable tutor.', 'Answer concisely.'])), user(text)] : [user(text)]);
+    }
+  });
+}
+fromTopics('open_qa', T.OPEN_QA, 6);
+fromTopics('creative', T.CREATIVE, 8);
+T.CREATIVE_DOC.forEach((tp, ti) => { for (let k = 0; k < 10; k++) emit('creative', `doc${ti}`, place(tp, docFor(null, false).text, false, 'en')); });
+
+// --- reasoning
+T.REASONING_GEN.forEach((gen, gi) => { for (let k = 0; k < 8; k++) emit('reasoning', gi, [user(gen(ri))]); });
+T.REASONING_DOC.forEach((tp, ti) => {
+  for (let k = 0; k < 10; k++) {
+    const rows = ['Region,2022,2023', `North,${ri(100, 900)},${ri(100, 900)}`, `South,${ri(100, 900)},${ri(100, 900)}`, `East,${ri(100, 900)},${ri(100, 900)}`].join('\n');
+    emit('reasoning', `doc${ti}`, place(tp, rows, false, 'en'));
+  }
+});
+
+// --- code
+T.CODE_GEN.forEach((tp, ti) => { for (let k = 0; k < 8; k++) emit('code', `gen${ti}`, [user(tp.replace('{l}', pick(T.CODE_LANGS)).replace('{c}', pick(T.CODE_TASKS)))]); });
+T.CODE_DOC.forEach((tp, ti) => {
+  for (let k = 0; k < 8; k++) {
+    const c = pick(CODE);
+    const fenced = rnd() < 0.7 ? `\`\`\`${c.lang}\n${c.t}\n\`\`\`` : c.t;
+    emit('code', `doc${ti}`, rnd() < 0.5 ? [user(`${tp}\n\n${fenced}`)] : [user(`${fenced}\n\n${tp}`)]);
+  }
+});
+T.CODE_PLAIN.forEach((tp, ti) => emit('code', `plain${ti % 4}`, [user(tp)]));
+T.AGENT_ASKS.forEach((tp, ti) => {
+  emit('code', 'agent', [sys('You are a software engineering agent working in a git repository. Use the tools to inspect and change files.'), user(tp)], { tools: T.AGENT_TOOLS });
+  emit('code', 'agent', [user(tp)], { tools: T.AGENT_TOOLS.slice(0, 1 + (ti % 3)) });
+});
+
+fs.mkdirSync(outDir, { recursive: true });
+let total = 0;
+for (const [task, lines] of Object.entries(files)) {
+  fs.writeFileSync(path.join(outDir, `${task}.jsonl`), lines.join('\n') + '\n');
+  console.log(`${task.padEnd(15)} ${lines.length}`);
+  total += lines.length;
+}
+console.log(`wrote ${total} examples to ${outDir}`);
