@@ -210,6 +210,11 @@ int sov_cmd_route(int argc, char **argv)
             rc = sov_cli_usage_error("route", "stdin is larger than %u bytes", MAX_INPUT);
             goto out;
         }
+        if (len == 0) {
+            free(text);
+            rc = sov_cli_usage_error("route", "stdin is empty: give a prompt, a request on stdin, or --jsonl FILE");
+            goto out;
+        }
         json_error_t je;
         req = json_loadb(text, len, 0, &je);
         free(text);

@@ -5,6 +5,7 @@
 
 const struct sov_command sov_commands[] = {
     {"serve", sov_cmd_serve, "run the OpenAI- and Anthropic-compatible gateway"},
+    {"route", sov_cmd_route, "explain offline what the router would do with a prompt, and why"},
     {"train", sov_cmd_train, "train the router's task and complexity model from labelled JSONL"},
     {NULL, NULL, NULL},
 };

@@ -23,41 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CANDIDATES 16
-
-struct gw_req {
-    struct sov_worker *w;
-    struct evhttp_request *req; /* NULL once the client is gone */
-    struct evhttp_request *orphan; /* the request of a client that left: libevent detached it and
-                                    * leaves it to us to complete (which frees it) */
-    bool reply_started;
-    struct evhttp_connection *evcon;
-    enum sov_api_format fmt;
-    const char *path;
-    const char *method;
-    json_t *body;            /* the OpenAI chat request */
-    const char *raw;         /* the client's bytes, when they are OpenAI chat */
-    size_t raw_len;
-    bool stream, include_usage;
-    char model[128];         /* as the client named it */
-    int cand[MAX_CANDIDATES];
-    size_t n_cand, attempt;
-    int backend;             /* index of the backend of the current/last attempt, -1 none */
-    struct sov_call call;
-    bool call_active, slot_held, headers_sent, finished;
-    int status;
-    uint64_t t0, t_first;
-    struct event *deadline;
-    struct sov_front_stream *front; /* per-format stream translation state (Anthropic clients) */
-    char err_msg[192];
-    int err_status;
-    enum sov_call_error_kind err_kind;
-    char *err_body;
-    size_t err_body_len;
-    const char *route, *reason;  /* set by the router for "auto" */
-    char reason_buf[64];
-};
-
 /* ---- replies ---------------------------------------------------------------------------------- */
 
 static void set_common_headers(struct gw_req *r, const char *ctype)
@@ -631,13 +596,12 @@ void sov__gw_dispatch_chat(struct gw_req *r)
             reply_error(r, 404, "invalid_request_error", "model_not_found", "model", msg);
             return;
         }
-        bi = sov__gw_guard_sensitive(r, bi);
-        if (bi < 0)
-            return;
     }
     add_candidate(r, bi);
     for (size_t i = 0; i < g->n_fallback; i++)
         add_candidate(r, g->fallback[i]);
+    if (sov__gw_guard(r, !strcmp(r->model, "auto")) != 0)
+        return;
     unsigned ms = g->cfg->limits.request_timeout_ms;
     r->deadline = evtimer_new(r->w->base, on_deadline, r);
     if (r->deadline) {

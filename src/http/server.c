@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "http/gateway.h"
+#include "route/router.h"
 #include "sovereign/sovereign.h"
 
 #include <arpa/inet.h>
@@ -70,9 +71,12 @@ static const char *body_of(struct evhttp_request *req, size_t *len)
     return (const char *)evbuffer_pullup(in, -1);
 }
 
-static void handle_post_json(struct sov_worker *w, struct evhttp_request *req, const char *path, enum sov_api_format fmt)
+static void handle_post_json(struct sov_worker *w, struct evhttp_request *req, const char *path, enum sov_api_format fmt,
+                             const char *client_id)
 {
     struct gw_req *r = sov__gw_req_new(w, req, path, fmt);
+    if (r)
+        snprintf(r->client_id, sizeof r->client_id, "%s", client_id);
     if (!r) {
         reply_text(req, 500, "application/json", "{\"error\":{\"message\":\"out of memory\",\"type\":\"api_error\"}}", 57);
         return;
@@ -113,8 +117,10 @@ static void handle_post_json(struct sov_worker *w, struct evhttp_request *req, c
 
 /* ---- auth -------------------------------------------------------------------------------------- */
 
-static bool authorized(struct sov_gateway *g, struct evhttp_request *req, bool anthropic)
+/* Checks the client key; client_id gets the first 16 hex digits of its SHA-256 (the id policies name). */
+static bool authorized(struct sov_gateway *g, struct evhttp_request *req, bool anthropic, char client_id[17])
 {
+    client_id[0] = '\0';
     if (!g->n_keys)
         return true;
     struct evkeyvalq *h = evhttp_request_get_input_headers(req);
@@ -130,6 +136,8 @@ static bool authorized(struct sov_gateway *g, struct evhttp_request *req, bool a
         return false;
     unsigned char d[32];
     SHA256((const unsigned char *)key, strlen(key), d);
+    for (int i = 0; i < 8; i++)
+        snprintf(client_id + 2 * i, 3, "%02x", d[i]);
     bool ok = false;
     for (size_t i = 0; i < g->n_keys; i++)
         ok |= sov_ct_equal(d, g->keys[i], 32); /* no early exit: time does not depend on which key matched */
@@ -185,7 +193,8 @@ static void on_request(struct evhttp_request *req, void *arg)
             simple_error(w, req, routes[i].path, fmt, 405, "invalid_request_error", "method_not_allowed", msg);
             return;
         }
-        if (routes[i].needs_auth && !authorized(w->g, req, fmt == SOV_FMT_ANTHROPIC)) {
+        char client_id[17] = "";
+        if (routes[i].needs_auth && !authorized(w->g, req, fmt == SOV_FMT_ANTHROPIC, client_id)) {
             simple_error(w, req, routes[i].path, fmt, 401, "authentication_error", "invalid_api_key",
                          "Incorrect or missing API key. Send it as 'Authorization: Bearer KEY'.");
             return;
@@ -197,7 +206,7 @@ static void on_request(struct evhttp_request *req, void *arg)
                 simple_error(w, req, routes[i].path, fmt, 503, "api_error", "shutting_down", "the gateway is shutting down");
                 return;
             }
-            handle_post_json(w, req, routes[i].path, fmt);
+            handle_post_json(w, req, routes[i].path, fmt, client_id);
             return;
         case R_MODELS:
             handle_models(w, req);
@@ -319,6 +328,7 @@ static void worker_free(struct sov_worker *w)
         event_free(w->drain_timer);
     if (w->scratch)
         evbuffer_free(w->scratch);
+    sov_router_scratch_free(w->route_scratch);
     if (w->base)
         event_base_free(w->base);
 }

@@ -15,6 +15,8 @@
 #include "http/errors.h"
 #include "metrics/metrics.h"
 
+#include <event2/util.h>
+
 struct event_base;
 struct event;
 struct evhttp;
@@ -25,6 +27,7 @@ struct sov_upstream_loop;
 struct sov_router;
 struct sov_router_scratch;
 struct gw_req;
+struct gw_router;
 struct sov_front_stream;
 
 struct sov_worker {
@@ -48,7 +51,8 @@ struct sov_gateway {
     struct sov_config *cfg;
     struct sov_backend *backends;
     struct sov_metrics *metrics;
-    struct sov_router *router;       /* may be NULL when the router is not built in */
+    struct sov_router *router;       /* scan -> classify -> policy */
+    struct gw_router *route_cfg;     /* decide.c's view of the router section */
     unsigned char (*keys)[32];       /* SHA-256 of accepted client keys */
     size_t n_keys;
     struct sov_worker *workers;
@@ -62,6 +66,45 @@ struct sov_gateway {
     struct event_base *main_base;
     struct event *main_stop;
     atomic_bool stopping;
+};
+
+#define MAX_CANDIDATES 16
+
+/* One client request, from the handler to the last byte (or the client leaving). */
+struct gw_req {
+    struct sov_worker *w;
+    struct evhttp_request *req; /* NULL once the client is gone */
+    struct evhttp_request *orphan; /* the request of a client that left: libevent detached it and
+                                    * leaves it to us to complete (which frees it) */
+    bool reply_started;
+    struct evhttp_connection *evcon;
+    enum sov_api_format fmt;
+    const char *path;
+    const char *method;
+    json_t *body;            /* the OpenAI chat request */
+    const char *raw;         /* the client's bytes, when they are OpenAI chat */
+    size_t raw_len;
+    bool stream, include_usage;
+    char model[128];         /* as the client named it */
+    int cand[MAX_CANDIDATES];
+    size_t n_cand, attempt;
+    int backend;             /* index of the backend of the current/last attempt, -1 none */
+    struct sov_call call;
+    bool call_active, slot_held, headers_sent, finished;
+    int status;
+    uint64_t t0, t_first;
+    struct event *deadline;
+    struct sov_front_stream *front; /* per-format stream translation state (Anthropic clients) */
+    char err_msg[192];
+    int err_status;
+    enum sov_call_error_kind err_kind;
+    char *err_body;
+    size_t err_body_len;
+    const char *route, *reason;  /* set by the router for "auto" */
+    bool local_only;             /* sensitive data or air-gapped: never a cloud-tier backend */
+    char client_id[17];          /* first 16 hex digits of the client key's SHA-256, or "" */
+    uint32_t sensitive_types;
+    char reason_buf[64];
 };
 
 /* gateway.c */
@@ -79,9 +122,10 @@ json_t *sov__gw_body(struct gw_req *r);
 struct sov_worker *sov__gw_worker(struct gw_req *r);
 void sov__gw_set_route(struct gw_req *r, const char *route, const char *reason);
 
-/* decide.c: the router's hooks. Each returns a backend index, or -1 after answering the client. */
+/* decide.c: the router's hooks. route_auto returns a backend index, or -1 after answering the client;
+ * guard filters r->cand (sensitive data, air-gapped) and returns 0, or -1 after answering. */
 int sov__gw_route_auto(struct gw_req *r);
-int sov__gw_guard_sensitive(struct gw_req *r, int backend);
+int sov__gw_guard(struct gw_req *r, bool is_auto);
 /* Builds/frees g->router from the configuration (no router configured: g->router stays NULL). */
 int sov__gateway_router_init(struct sov_gateway *g, char **err);
 void sov__gateway_router_free(struct sov_gateway *g);

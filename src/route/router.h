@@ -80,4 +80,11 @@ void sov_router_scratch_free(struct sov_router_scratch *s);
 int sov_router_decide(const struct sov_router *r, struct sov_router_scratch *s, const json_t *request, const char *workflow,
                       const char *client, struct sov_decision *out);
 
+/* Only the sensitive-data scan (for requests that name a model): fills sensitive_types and hits of
+ * out (which the caller zeroes). Returns 0 or SOV_EINVAL. */
+int sov_router_scan(const struct sov_router *r, struct sov_router_scratch *s, const json_t *request, struct sov_decision *out);
+
+struct sov_policy;
+const struct sov_policy *sov_router_policy(const struct sov_router *r);
+
 #endif
