@@ -27,6 +27,8 @@ bool sov_cli_is_help(const char *arg);
 /* entry points, one per subcommand */
 int sov_cmd_serve(int argc, char **argv);
 int sov_cmd_route(int argc, char **argv);
+int sov_cmd_eval(int argc, char **argv);
+int sov_cmd_calibrate(int argc, char **argv);
 int sov_cmd_train(int argc, char **argv);
 
 #endif
