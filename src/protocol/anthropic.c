@@ -486,14 +486,14 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
         }
         if (strcmp(role, "system") == 0 || strcmp(role, "developer") == 0) {
             const char *what = NULL;
-            size_t before = system.len;
-            if (system.len && sov_buf_puts(&system, "\n"))
+            size_t before = system.len, sep = before ? 1 : 0;
+            if (sep && sov_buf_puts(&system, "\n"))
                 goto oom;
             if (openai_text_of(content, &system, "\n", &what)) {
                 set_err(err, "%s.content: %s", path, what);
                 goto fail;
             }
-            if (system.len == before + 1) /* nothing added but the separator */
+            if (sep && system.len == before + sep) /* nothing added but the separator */
                 system.len = before, system.data[before] = 0;
         } else if (strcmp(role, "user") == 0) {
             json_t *blocks = blocks_from_openai_content(content, true, path, err);
