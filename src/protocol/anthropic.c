@@ -67,6 +67,39 @@ static int jset(json_t *o, const char *key, json_t *v)
     return json_object_set_new(o, key, v);
 }
 
+/* Marks an optional member left out of jobj(). Never dereferenced. */
+static const char jskip_;
+#define JSKIP ((json_t *)(uintptr_t)&jskip_)
+
+/* Builds an object from (const char *key, json_t *value) pairs ending with a NULL key. Values are
+ * stolen; a NULL value (a failed allocation) makes the whole call fail; JSKIP leaves the key out.
+ * On failure everything is released and NULL returned, so callers need no cleanup. */
+static json_t *jobj(const char *key, ...)
+{
+    va_list ap;
+    va_start(ap, key);
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    for (const char *k = key; k; k = va_arg(ap, const char *)) {
+        json_t *v = va_arg(ap, json_t *);
+        if (v == JSKIP)
+            continue;
+        if (!ok || !v) {
+            json_decref(v);
+            ok = false;
+            continue;
+        }
+        if (json_object_set_new(o, k, v)) /* releases v */
+            ok = false;
+    }
+    va_end(ap);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* Integer field: returns the value, or `def` when absent/null; *bad set when present with a wrong type. */
 static json_int_t jint_opt(const json_t *o, const char *key, json_int_t def, bool *bad)
 {
@@ -180,22 +213,13 @@ static int push_blocks(json_t *msgs, const char *role, json_t *blocks)
         json_decref(blocks);
         return rc;
     }
-    json_t *m = json_object();
-    if (!m || jset(m, "role", json_string(role)) || jset(m, "content", blocks)) {
-        json_decref(m);
-        return -1;
-    }
-    return json_array_append_new(msgs, m);
+    json_t *m = jobj("role", json_string(role), "content", blocks, NULL);
+    return m ? json_array_append_new(msgs, m) : -1;
 }
 
 static json_t *text_block(const char *s, size_t n)
 {
-    json_t *b = json_object();
-    if (b && (jset(b, "type", json_string("text")) || jset(b, "text", json_stringn(s, n)))) {
-        json_decref(b);
-        return NULL;
-    }
-    return b;
+    return jobj("type", json_string("text"), "text", json_stringn(s, n), NULL);
 }
 
 /* OpenAI image_url part -> Anthropic image block. */
@@ -207,40 +231,30 @@ static json_t *image_block_from_openai(const json_t *part, const char *path, cha
         set_err(err, "%s.image_url.url: must be a string", path);
         return NULL;
     }
-    json_t *src = json_object();
-    if (!src)
-        return NULL;
+    json_t *src;
     if (strncmp(url, "data:", 5) == 0) {
         const char *comma = strchr(url, ',');
         const char *hdr = url + 5;
         size_t hl = comma ? (size_t)(comma - hdr) : 0;
         if (!comma || hl < 7 || memcmp(comma - 7, ";base64", 7) != 0) {
             set_err(err, "%s.image_url.url: only base64 data URLs are supported", path);
-            json_decref(src);
             return NULL;
         }
         size_t ml = strcspn(hdr, ";");
         if (ml == 0 || !comma[1]) {
             set_err(err, "%s.image_url.url: data URL needs a media type and data", path);
-            json_decref(src);
             return NULL;
         }
-        jset(src, "type", json_string("base64"));
-        jset(src, "media_type", json_stringn(hdr, ml));
-        jset(src, "data", json_string(comma + 1));
+        src = jobj("type", json_string("base64"), "media_type", json_stringn(hdr, ml), "data", json_string(comma + 1), NULL);
     } else if (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) {
-        jset(src, "type", json_string("url"));
-        jset(src, "url", json_string(url));
+        src = jobj("type", json_string("url"), "url", json_string(url), NULL);
     } else {
         set_err(err, "%s.image_url.url: must be an http(s) URL or a base64 data URL", path);
-        json_decref(src);
         return NULL;
     }
-    json_t *b = json_object();
-    if (!b || jset(b, "type", json_string("image")) || jset(b, "source", src)) {
-        json_decref(b);
-        return NULL;
-    }
+    json_t *b = jobj("type", json_string("image"), "source", src, NULL);
+    if (!b)
+        set_err(err, "out of memory");
     return b;
 }
 
@@ -306,10 +320,13 @@ fail:
 /* Parses a tool call's arguments string into an object (empty -> {}). */
 static json_t *parse_arguments(const json_t *args, const char *path, char **err)
 {
-    if (!args || json_is_null(args))
-        return json_object();
-    if (json_is_object(args))
-        return json_deep_copy(args);
+    json_t *v = NULL;
+    if (!args || json_is_null(args) || json_is_object(args)) {
+        v = args && json_is_object(args) ? json_deep_copy(args) : json_object();
+        if (!v)
+            set_err(err, "out of memory");
+        return v;
+    }
     if (!json_is_string(args)) {
         set_err(err, "%s.function.arguments: must be a string", path);
         return NULL;
@@ -319,10 +336,13 @@ static json_t *parse_arguments(const json_t *args, const char *path, char **err)
     size_t k = 0;
     while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'))
         k++;
-    if (k == n)
-        return json_object();
+    if (k == n) {
+        if (!(v = json_object()))
+            set_err(err, "out of memory");
+        return v;
+    }
     json_error_t je;
-    json_t *v = json_loadb(s, n, JSON_DECODE_ANY, &je);
+    v = json_loadb(s, n, JSON_DECODE_ANY, &je);
     if (!v || !json_is_object(v)) {
         json_decref(v);
         set_err(err, "%s.function.arguments: must be a JSON object", path);
@@ -338,6 +358,10 @@ static json_t *tool_use_blocks_from_openai(const json_t *tool_calls, const char 
         return NULL;
     }
     json_t *blocks = json_array();
+    if (!blocks) {
+        set_err(err, "out of memory");
+        return NULL;
+    }
     size_t i;
     json_t *tc;
     json_array_foreach(tool_calls, i, tc)
@@ -359,9 +383,8 @@ static json_t *tool_use_blocks_from_openai(const json_t *tool_calls, const char 
         json_t *input = parse_arguments(json_object_get(fn, "arguments"), tpath, err);
         if (!input)
             goto fail;
-        json_t *b = json_object();
-        if (!b || jset(b, "type", json_string("tool_use")) || jset(b, "id", json_string(id)) ||
-            jset(b, "name", json_string(name)) || jset(b, "input", input) || json_array_append_new(blocks, b)) {
+        json_t *b = jobj("type", json_string("tool_use"), "id", json_string(id), "name", json_string(name), "input", input, NULL);
+        if (!b || json_array_append_new(blocks, b)) {
             set_err(err, "out of memory");
             goto fail;
         }
@@ -379,6 +402,10 @@ static json_t *tools_from_openai(const json_t *tools, char **err)
         return NULL;
     }
     json_t *out = json_array();
+    if (!out) {
+        set_err(err, "out of memory");
+        return NULL;
+    }
     size_t i;
     json_t *t;
     json_array_foreach(tools, i, t)
@@ -399,10 +426,11 @@ static json_t *tools_from_openai(const json_t *tools, char **err)
             set_err(err, "tools.%zu.function: description must be a string and parameters an object", i);
             goto fail;
         }
-        json_t *schema = json_is_object(params) ? json_deep_copy(params) : json_pack("{s:s,s:{}}", "type", "object", "properties");
-        json_t *o = json_object();
-        if (!o || jset(o, "name", json_string(name)) || (json_is_string(desc) && jset(o, "description", jcopy_str(desc))) ||
-            jset(o, "input_schema", schema) || json_array_append_new(out, o)) {
+        json_t *schema = json_is_object(params) ? json_deep_copy(params)
+                                                : jobj("type", json_string("object"), "properties", json_object(), NULL);
+        json_t *o = jobj("name", json_string(name), "description", json_is_string(desc) ? jcopy_str(desc) : JSKIP, "input_schema",
+                         schema, NULL);
+        if (!o || json_array_append_new(out, o)) {
             set_err(err, "out of memory");
             goto fail;
         }
@@ -512,8 +540,12 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
                     json_decref(blocks);
                     goto fail;
                 }
-                json_array_extend(blocks, tb);
+                int rc = json_array_extend(blocks, tb);
                 json_decref(tb);
+                if (rc) {
+                    json_decref(blocks);
+                    goto oom;
+                }
             }
             if (push_blocks(msgs, "assistant", blocks))
                 goto oom;
@@ -530,12 +562,15 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
                 set_err(err, "%s.content: %s", path, what);
                 goto fail;
             }
-            json_t *b = json_object();
-            int rc = !b || jset(b, "type", json_string("tool_result")) || jset(b, "tool_use_id", json_string(id)) ||
-                     (text.len && jset(b, "content", json_stringn(text.data, text.len)));
+            json_t *b = jobj("type", json_string("tool_result"), "tool_use_id", json_string(id), "content",
+                             text.len ? json_stringn(text.data, text.len) : JSKIP, NULL);
             sov_buf_free(&text);
             json_t *arr = json_array();
-            if (rc || !arr || json_array_append_new(arr, b)) {
+            if (!arr) {
+                json_decref(b);
+                goto oom;
+            }
+            if (json_array_append_new(arr, b)) { /* releases b (also when NULL) */
                 json_decref(arr);
                 goto oom;
             }
@@ -554,7 +589,8 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
             if (k > 0 && k < json_array_size(msgs)) {
                 json_t *prev = json_array_get(msgs, k - 1), *next = json_array_get(msgs, k);
                 if (streq(jstr(prev, "role"), jstr(next, "role"))) {
-                    json_array_extend(json_object_get(prev, "content"), json_object_get(next, "content"));
+                    if (json_array_extend(json_object_get(prev, "content"), json_object_get(next, "content")))
+                        goto oom;
                     json_array_remove(msgs, k);
                 }
             }
@@ -619,7 +655,10 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
         if (!seqs)
             goto oom;
         if (json_is_string(stop)) {
-            json_array_append_new(seqs, jcopy_str(stop));
+            if (json_array_append_new(seqs, jcopy_str(stop))) {
+                json_decref(seqs);
+                goto oom;
+            }
         } else if (json_is_array(stop)) {
             size_t k;
             json_t *s;
@@ -630,7 +669,10 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
                     set_err(err, "stop.%zu: must be a string", k);
                     goto fail;
                 }
-                json_array_append_new(seqs, jcopy_str(s));
+                if (json_array_append_new(seqs, jcopy_str(s))) {
+                    json_decref(seqs);
+                    goto oom;
+                }
             }
         } else {
             json_decref(seqs);
@@ -695,6 +737,8 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
 oom:
     set_err(err, "out of memory");
 fail:
+    if (err && !*err) /* a helper ran out of memory without saying so */
+        set_err(err, "out of memory");
     sov_buf_free(&system);
     json_decref(msgs);
     json_decref(out);
@@ -791,6 +835,8 @@ json_t *sov_anthropic_response_to_openai(const json_t *resp, char **err)
                 goto fail;
             }
             char *args = input ? json_dumps(input, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            if (input && !args)
+                goto oom;
             json_t *call = json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", tid, "type", "function", "function", "name", name,
                                      "arguments", args ? args : "{}");
             free(args);
@@ -805,19 +851,20 @@ json_t *sov_anthropic_response_to_openai(const json_t *resp, char **err)
     struct anth_usage au = {-1, -1, -1, -1};
     read_anth_usage(json_object_get(resp, "usage"), &au);
 
-    json_t *msg = json_object();
-    if (!msg || jset(msg, "role", json_string("assistant")) ||
-        jset(msg, "content", any_text ? json_stringn(text.data ? text.data : "", text.len) : json_null()) ||
-        jset(msg, "refusal", json_null())) {
+    bool calls = json_array_size(tool_calls) > 0;
+    json_t *msg = jobj("role", json_string("assistant"), "content",
+                       any_text ? json_stringn(text.data ? text.data : "", text.len) : json_null(), "refusal", json_null(),
+                       "tool_calls", calls ? tool_calls : JSKIP, NULL);
+    if (calls)
+        tool_calls = NULL; /* given to jobj */
+    if (!msg)
+        goto oom;
+    char *cid = sov_asprintf("chatcmpl-%s", id_core(id, "msg_"));
+    if (!cid) {
         json_decref(msg);
         goto oom;
     }
-    if (json_array_size(tool_calls)) {
-        jset(msg, "tool_calls", tool_calls);
-        tool_calls = NULL;
-    }
-    char *cid = sov_asprintf("chatcmpl-%s", id_core(id, "msg_"));
-    out = json_pack("{s:s?,s:s,s:I,s:s,s:[{s:i,s:o,s:n,s:s}],s:o}", "id", cid, "object", "chat.completion", "created",
+    out = json_pack("{s:s,s:s,s:I,s:s,s:[{s:i,s:o,s:n,s:s}],s:o}", "id", cid, "object", "chat.completion", "created",
                     (json_int_t)time(NULL), "model", model ? model : "", "choices", "index", 0, "message", msg, "logprobs",
                     "finish_reason", finish_from_stop(json_string_value(sr)), "usage", openai_usage_json(&au));
     free(cid);
@@ -829,6 +876,8 @@ json_t *sov_anthropic_response_to_openai(const json_t *resp, char **err)
 oom:
     set_err(err, "out of memory");
 fail:
+    if (err && !*err)
+        set_err(err, "out of memory");
     sov_buf_free(&text);
     json_decref(tool_calls);
     return NULL;
@@ -1508,14 +1557,12 @@ static int message_to_openai(struct vctx *v, const json_t *m, size_t mi, json_t 
                 goto oom;
         }
     } else {
-        json_t *om = json_object();
-        if (!om || jset(om, "role", json_string("assistant")) ||
-            jset(om, "content", text.len || !json_array_size(tool_calls) ? json_stringn(text.data ? text.data : "", text.len)
-                                                                         : json_null()) ||
-            (json_array_size(tool_calls) && jset(om, "tool_calls", json_incref(tool_calls))) || json_array_append_new(out, om)) {
-            json_decref(om);
+        bool calls = json_array_size(tool_calls) > 0;
+        json_t *om = jobj("role", json_string("assistant"), "content",
+                          text.len || !calls ? json_stringn(text.data ? text.data : "", text.len) : json_null(), "tool_calls",
+                          calls ? json_incref(tool_calls) : JSKIP, NULL);
+        if (!om || json_array_append_new(out, om))
             goto oom;
-        }
     }
     rc = 0;
     goto done;
@@ -1756,6 +1803,8 @@ json_t *sov_anthropic_request_to_openai(const json_t *req, char **err_msg, const
 oom:
     vfail(&v, NULL, "out of memory");
 fail:
+    if (err_msg && !*err_msg) /* a helper ran out of memory without saying so */
+        vfail(&v, NULL, "out of memory");
     json_decref(out);
     return NULL;
 }
@@ -1822,8 +1871,10 @@ json_t *sov_openai_response_to_anthropic(const json_t *resp, char **err)
         json_t *tb = tool_use_blocks_from_openai(tcs, "upstream response: choices[0].message", err);
         if (!tb)
             goto fail;
-        json_array_extend(blocks, tb);
+        int rc = json_array_extend(blocks, tb);
         json_decref(tb);
+        if (rc)
+            goto oom;
     }
     json_t *fr = json_object_get(choice, "finish_reason");
     if (fr && !json_is_null(fr) && !json_is_string(fr)) {
@@ -1857,6 +1908,8 @@ json_t *sov_openai_response_to_anthropic(const json_t *resp, char **err)
 oom:
     set_err(err, "out of memory");
 fail:
+    if (err && !*err)
+        set_err(err, "out of memory");
     json_decref(blocks);
     return NULL;
 }

@@ -160,6 +160,16 @@ static void ignore_event(void *ud, const char *name, const char *json, size_t le
     ignore_chunk(ud, json, len);
 }
 
+static void ignore_chunk_any(void *ud, const char *json, size_t len)
+{
+    (void)ud, (void)json, (void)len;
+}
+
+static void ignore_event_any(void *ud, const char *name, const char *json, size_t len)
+{
+    (void)ud, (void)name, (void)json, (void)len;
+}
+
 static int feed_a(struct sov_anthropic_stream *st, const char *event, const char *lit, json_t *out)
 {
     char *s = T(lit);
@@ -1527,6 +1537,164 @@ static void t_malformed_streams(void **state)
         for_each_mutant(b_seq[mut_slot], mut_stream_b);
 }
 
+
+/* ======================================================================================================
+ * Failing allocations: each jansson allocation of a conversion fails in turn (only that one; the
+ * ones after it succeed, so an unchecked failure would show as a wrong result). A conversion then
+ * either fails or returns exactly what it returns with memory to spare; never a crash or a leak.
+ * ==================================================================================================== */
+
+static long alloc_fail_at = -1; /* -1: none */
+static long alloc_count;
+
+static void *budget_malloc(size_t n)
+{
+    if (alloc_count++ == alloc_fail_at)
+        return NULL;
+    return malloc(n);
+}
+
+static void fail_alloc_at(long n)
+{
+    alloc_count = 0;
+    alloc_fail_at = n;
+}
+
+/* Stops failing; returns whether the armed failure happened. */
+static bool fail_alloc_stop(void)
+{
+    bool hit = alloc_fail_at >= 0 && alloc_count > alloc_fail_at;
+    alloc_fail_at = -1;
+    return hit;
+}
+
+typedef json_t *(*convert_fn)(const json_t *in);
+
+static json_t *conv_a1(const json_t *in)
+{
+    return sov_anthropic_request_from_openai(in, NULL, NULL);
+}
+static json_t *conv_a2(const json_t *in)
+{
+    json_t *o = sov_anthropic_response_to_openai(in, NULL);
+    json_object_del(o, "created");
+    return o;
+}
+static json_t *conv_b4(const json_t *in)
+{
+    return sov_anthropic_request_to_openai(in, NULL, NULL);
+}
+static json_t *conv_b5(const json_t *in)
+{
+    return sov_openai_response_to_anthropic(in, NULL);
+}
+
+static void oom_pass(const char *lit, convert_fn fn)
+{
+    json_t *in = J(lit);
+    json_t *want = fn(in);
+    assert_non_null(want);
+    for (long n = 0;; n++) {
+        fail_alloc_at(n);
+        json_t *got = fn(in);
+        bool exhausted = fail_alloc_stop();
+        if (got)
+            assert_json_eq(got, want);
+        json_decref(got);
+        if (!exhausted) {
+            assert_non_null(got);
+            break;
+        }
+    }
+    json_decref(want);
+    json_decref(in);
+}
+
+static void oom_stream_a(void)
+{
+    for (long n = 0;; n++) {
+        struct sov_anthropic_stream *st = sov_anthropic_stream_new("m", true);
+        fail_alloc_at(n);
+        int rc = 0;
+        for (size_t i = 0; i < sizeof a_seq / sizeof a_seq[0] && !rc; i++) {
+            if (strstr(a_seq[i], "'error'"))
+                continue;
+            char *s = T(a_seq[i]);
+            rc = sov_anthropic_stream_feed(st, NULL, s, strlen(s), ignore_chunk_any, NULL);
+            free(s);
+        }
+        bool exhausted = fail_alloc_stop();
+        if (!exhausted) {
+            assert_int_equal(rc, 0);
+            assert_true(sov_anthropic_stream_done(st));
+        }
+        sov_anthropic_stream_free(st);
+        if (!exhausted)
+            break;
+    }
+}
+
+static void oom_stream_b(void)
+{
+    for (long n = 0;; n++) {
+        struct sov_openai_to_anthropic_stream *st = sov_openai_to_anthropic_stream_new("m");
+        fail_alloc_at(n);
+        int rc = 0;
+        for (size_t i = 0; i + 1 < sizeof b_seq / sizeof b_seq[0] && !rc; i++) {
+            char *s = T(b_seq[i]);
+            rc = sov_openai_to_anthropic_stream_feed(st, s, strlen(s), ignore_event_any, NULL);
+            free(s);
+        }
+        if (!rc)
+            rc = sov_openai_to_anthropic_stream_finish(st, ignore_event_any, NULL);
+        bool exhausted = fail_alloc_stop();
+        if (!exhausted)
+            assert_int_equal(rc, 0);
+        sov_openai_to_anthropic_stream_free(st);
+        if (!exhausted)
+            break;
+    }
+}
+
+static void t_alloc_failures(void **state)
+{
+    (void)state;
+    json_set_alloc_funcs(budget_malloc, free);
+    oom_pass("{'model':'m','max_tokens':5,'temperature':0.1,'top_p':0.5,'stop':['s'],'stream':true,'user':'u','top_k':3,"
+             "'tools':[{'type':'function','function':{'name':'f','description':'d','parameters':{'type':'object'}}},"
+             "{'type':'function','function':{'name':'g'}}],"
+             "'tool_choice':'auto','parallel_tool_calls':false,"
+             "'messages':[{'role':'system','content':[{'type':'text','text':'s'}]},{'role':'developer','content':'d'},"
+             "{'role':'user','content':[{'type':'text','text':'q'},{'type':'image_url','image_url':{'url':'data:image/png;base64,AA'}},"
+             "{'type':'image_url','image_url':'https://x/y.png'}]},"
+             "{'role':'assistant','content':'a','tool_calls':[{'id':'c','type':'function','function':{'name':'f','arguments':'{\\'k\\':[1]}'}}]},"
+             "{'role':'tool','tool_call_id':'c','content':[{'type':'text','text':'r'}]},{'role':'user','content':'more'},"
+             "{'role':'assistant','content':''},{'role':'user','content':'end'}]}",
+             conv_a1);
+    oom_pass("{'id':'msg_1','type':'message','role':'assistant','model':'c','stop_reason':'end_turn',"
+             "'content':[{'type':'text','text':'x'},{'type':'tool_use','id':'t','name':'f','input':{'a':[1]}}],"
+             "'usage':{'input_tokens':1,'output_tokens':2,'cache_read_input_tokens':3,'cache_creation_input_tokens':4}}",
+             conv_a2);
+    oom_pass("{'model':'c','max_tokens':5,'system':[{'type':'text','text':'s'}],'temperature':0.1,'top_p':0.5,'top_k':3,"
+             "'stop_sequences':['x'],'stream':true,'metadata':{'user_id':'u'},"
+             "'tools':[{'name':'f','description':'d','input_schema':{'type':'object'}}],"
+             "'tool_choice':{'type':'tool','name':'f','disable_parallel_tool_use':true},"
+             "'messages':[{'role':'user','content':[{'type':'text','text':'q'},"
+             "{'type':'image','source':{'type':'base64','media_type':'image/png','data':'AA'}},"
+             "{'type':'image','source':{'type':'url','url':'https://x'}}]},"
+             "{'role':'assistant','content':[{'type':'text','text':'a'},{'type':'tool_use','id':'t','name':'f','input':{}}]},"
+             "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t','is_error':false,"
+             "'content':[{'type':'text','text':'r'}]},{'type':'text','text':'x'}]},{'role':'assistant','content':'plain'}]}",
+             conv_b4);
+    oom_pass("{'id':'chatcmpl-1','model':'m','choices':[{'index':0,'finish_reason':'stop','message':{'role':'assistant',"
+             "'content':'x','refusal':null,'tool_calls':[{'id':'c','type':'function','function':{'name':'f','arguments':'{}'}}]}}],"
+             "'usage':{'prompt_tokens':5,'completion_tokens':2,'prompt_tokens_details':{'cached_tokens':1}}}",
+             conv_b5);
+    oom_stream_a();
+    oom_stream_b();
+    json_set_alloc_funcs(malloc, free);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1559,6 +1727,7 @@ int main(void)
         cmocka_unit_test(t_round_trip_stream),
         cmocka_unit_test(t_malformed_requests_responses),
         cmocka_unit_test(t_malformed_streams),
+        cmocka_unit_test(t_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
