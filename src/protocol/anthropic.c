@@ -7,7 +7,6 @@
  * error, never a crash. Streaming output is written straight into one reusable buffer per stream
  * (a prefix built once, then the delta), not built as jansson trees, to keep per-chunk work small.
  */
-#define SOV_LOG_MODULE "anthropic"
 
 #include "protocol/anthropic.h"
 
@@ -120,8 +119,7 @@ static int openai_text_of(const json_t *content, struct sov_buf *b, const char *
     if (!content || json_is_null(content))
         return 0;
     if (json_is_string(content))
-        return sov_buf_append(b, json_string_value(content), json_string_length(content)) ? (*what = "out of memory", -1)
-                                                                                              : 0;
+        return sov_buf_append(b, json_string_value(content), json_string_length(content)) ? (*what = "out of memory", -1) : 0;
     if (!json_is_array(content)) {
         *what = "content must be a string or an array of content parts";
         return -1;
@@ -176,8 +174,8 @@ struct reason_map {
 /* Anthropic stop_reason -> OpenAI finish_reason. The first row for an OpenAI reason is also the
  * reverse mapping. */
 static const struct reason_map reasons[] = {
-    {"end_turn", "stop"},           {"max_tokens", "length"}, {"tool_use", "tool_calls"}, {"refusal", "content_filter"},
-    {"stop_sequence", "stop"},      {"pause_turn", "stop"},   {"tool_use", "function_call"},
+    {"end_turn", "stop"},      {"max_tokens", "length"}, {"tool_use", "tool_calls"},    {"refusal", "content_filter"},
+    {"stop_sequence", "stop"}, {"pause_turn", "stop"},   {"tool_use", "function_call"},
 };
 
 static const char *finish_from_stop(const char *stop_reason)
@@ -268,8 +266,8 @@ static json_t *blocks_from_openai_content(const json_t *content, bool user, cons
     if (!content || json_is_null(content))
         return blocks;
     if (json_is_string(content)) {
-        if (json_string_length(content) && json_array_append_new(blocks, text_block(json_string_value(content),
-                                                                                    json_string_length(content))))
+        if (json_string_length(content) &&
+            json_array_append_new(blocks, text_block(json_string_value(content), json_string_length(content))))
             goto fail_oom;
         return blocks;
     }
@@ -422,7 +420,8 @@ static json_t *tools_from_openai(const json_t *tools, char **err)
         }
         json_t *desc = json_object_get(fn, "description");
         json_t *params = json_object_get(fn, "parameters");
-        if ((desc && !json_is_string(desc) && !json_is_null(desc)) || (params && !json_is_object(params) && !json_is_null(params))) {
+        if ((desc && !json_is_string(desc) && !json_is_null(desc)) ||
+            (params && !json_is_object(params) && !json_is_null(params))) {
             set_err(err, "tools.%zu.function: description must be a string and parameters an object", i);
             goto fail;
         }
@@ -454,7 +453,8 @@ static json_t *tool_choice_from_openai(const json_t *tc, char **err)
     }
     const char *name = jstr(json_object_get(tc, "function"), "name");
     if (!streq(jstr(tc, "type"), "function") || !name) {
-        set_err(err, "tool_choice: must be \"none\", \"auto\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}");
+        set_err(err,
+                "tool_choice: must be \"none\", \"auto\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}");
         return NULL;
     }
     return json_pack("{s:s,s:s}", "type", "tool", "name", name);
@@ -694,8 +694,7 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
         goto oom;
 
     json_t *user = json_object_get(req, "user");
-    if (json_is_string(user) && json_string_length(user) &&
-        jset(out, "metadata", json_pack("{s:o}", "user_id", jcopy_str(user))))
+    if (json_is_string(user) && json_string_length(user) && jset(out, "metadata", json_pack("{s:o}", "user_id", jcopy_str(user))))
         goto oom;
 
     json_t *tools = json_object_get(req, "tools");
@@ -781,8 +780,8 @@ static json_t *openai_usage_json(const struct anth_usage *au)
         p = 0;
     if (c < 0)
         c = 0;
-    return json_pack("{s:I,s:I,s:I,s:{s:I}}", "prompt_tokens", (json_int_t)p, "completion_tokens", (json_int_t)c,
-                     "total_tokens", (json_int_t)(p + c), "prompt_tokens_details", "cached_tokens",
+    return json_pack("{s:I,s:I,s:I,s:{s:I}}", "prompt_tokens", (json_int_t)p, "completion_tokens", (json_int_t)c, "total_tokens",
+                     (json_int_t)(p + c), "prompt_tokens_details", "cached_tokens",
                      (json_int_t)(au->cache_read > 0 ? au->cache_read : 0));
 }
 
@@ -837,8 +836,8 @@ json_t *sov_anthropic_response_to_openai(const json_t *resp, char **err)
             char *args = input ? json_dumps(input, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
             if (input && !args)
                 goto oom;
-            json_t *call = json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", tid, "type", "function", "function", "name", name,
-                                     "arguments", args ? args : "{}");
+            json_t *call = json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", tid, "type", "function", "function", "name", name, "arguments",
+                                     args ? args : "{}");
             free(args);
             if (!call || json_array_append_new(tool_calls, call))
                 goto oom;
@@ -1024,8 +1023,7 @@ static int emit_content(struct sov_anthropic_stream *st, const char *text, size_
     return rc ? rc : chunk_end(st, NULL, cb, ud);
 }
 
-static int emit_tool_start(struct sov_anthropic_stream *st, int index, const char *id, const char *name, sov_chunk_cb cb,
-                           void *ud)
+static int emit_tool_start(struct sov_anthropic_stream *st, int index, const char *id, const char *name, sov_chunk_cb cb, void *ud)
 {
     int rc = chunk_begin(st);
     if (!rc)
@@ -1139,8 +1137,8 @@ static int on_message_start(struct sov_anthropic_stream *st, const json_t *ev, s
     }
     free(gen);
     if (!rc)
-        rc = sov_buf_printf(&st->prefix, "\",\"object\":\"chat.completion.chunk\",\"created\":%" JSON_INTEGER_FORMAT ",\"model\":",
-                            st->created);
+        rc = sov_buf_printf(&st->prefix,
+                            "\",\"object\":\"chat.completion.chunk\",\"created\":%" JSON_INTEGER_FORMAT ",\"model\":", st->created);
     if (!rc)
         rc = put_json_str(&st->prefix, st->model, strlen(st->model));
     if (!rc)
@@ -1256,8 +1254,7 @@ int sov_anthropic_stream_feed(struct sov_anthropic_stream *st, const char *event
         rc = st->started ? stream_fail(st, SOV_EPARSE, "api_error", "malformed upstream stream: second message_start")
                          : on_message_start(st, ev, cb, ud);
     } else if (strcmp(type, "content_block_start") == 0 || strcmp(type, "content_block_delta") == 0 ||
-               strcmp(type, "content_block_stop") == 0 || strcmp(type, "message_delta") == 0 ||
-               strcmp(type, "message_stop") == 0) {
+               strcmp(type, "content_block_stop") == 0 || strcmp(type, "message_delta") == 0 || strcmp(type, "message_stop") == 0) {
         if (!st->started) {
             rc = stream_fail(st, SOV_EPARSE, "api_error", "malformed upstream stream: event before message_start");
         } else if (strcmp(type, "content_block_start") == 0) {
@@ -1399,8 +1396,8 @@ static int tool_result_text(struct vctx *v, const json_t *content, struct sov_bu
             vfail(v, "messages.content.content.text", "%s.content.%zu.text: must be a string", path, i);
             return -1;
         } else {
-            vfail(v, "messages.content.content.type",
-                  "%s.content.%zu.type: only text blocks are supported inside tool_result", path, i);
+            vfail(v, "messages.content.content.type", "%s.content.%zu.type: only text blocks are supported inside tool_result",
+                  path, i);
             return -1;
         }
     }
@@ -1494,9 +1491,9 @@ static int message_to_openai(struct vctx *v, const json_t *m, size_t mi, json_t 
                 goto done;
             }
             char *args = json_dumps(input, JSON_COMPACT);
-            json_t *call = args ? json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", id, "type", "function", "function", "name", name,
-                                            "arguments", args)
-                                : NULL;
+            json_t *call =
+                args ? json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", id, "type", "function", "function", "name", name, "arguments", args)
+                     : NULL;
             free(args);
             if (!call || json_array_append_new(tool_calls, call))
                 goto oom;
@@ -1521,8 +1518,7 @@ static int message_to_openai(struct vctx *v, const json_t *m, size_t mi, json_t 
                 goto done;
             }
             /* OpenAI wants tool messages right after the assistant's tool_calls: they go before the user's parts */
-            json_t *tm = json_pack("{s:s,s:s,s:s%}", "role", "tool", "tool_call_id", id, "content", rt.data ? rt.data : "",
-                                   rt.len);
+            json_t *tm = json_pack("{s:s,s:s,s:s%}", "role", "tool", "tool_call_id", id, "content", rt.data ? rt.data : "", rt.len);
             sov_buf_free(&rt);
             if (!tm || json_array_append_new(out, tm))
                 goto oom;
@@ -1532,8 +1528,8 @@ static int message_to_openai(struct vctx *v, const json_t *m, size_t mi, json_t 
                 goto done;
             }
             /* dropped: chat completions has no place for them */
-        } else if (strcmp(type, "document") == 0 || strcmp(type, "search_result") == 0 ||
-                   strcmp(type, "server_tool_use") == 0 || strcmp(type, "web_search_tool_result") == 0) {
+        } else if (strcmp(type, "document") == 0 || strcmp(type, "search_result") == 0 || strcmp(type, "server_tool_use") == 0 ||
+                   strcmp(type, "web_search_tool_result") == 0) {
             vfail(v, "messages.content.type", "%s.type: content block type \"%s\" is not supported", bpath, type);
             goto done;
         } else {
@@ -1893,9 +1889,9 @@ json_t *sov_openai_response_to_anthropic(const json_t *resp, char **err)
     char *id = msg_id_from(jstr(resp, "id"));
     const char *model = jstr(resp, "model");
     json_t *out = id ? json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:n,s:{s:I,s:I,s:I,s:I}}", "id", id, "type", "message", "role",
-                                 "assistant", "model", model ? model : "", "content", blocks, "stop_reason", stop,
-                                 "stop_sequence", "usage", "input_tokens", pt - cached, "cache_creation_input_tokens",
-                                 (json_int_t)0, "cache_read_input_tokens", cached, "output_tokens", ct)
+                                 "assistant", "model", model ? model : "", "content", blocks, "stop_reason", stop, "stop_sequence",
+                                 "usage", "input_tokens", pt - cached, "cache_creation_input_tokens", (json_int_t)0,
+                                 "cache_read_input_tokens", cached, "output_tokens", ct)
                      : NULL;
     if (!id)
         json_decref(blocks);
@@ -2023,8 +2019,8 @@ static int ev_tool_block_start(struct sov_openai_to_anthropic_stream *st, sov_ev
         free(gid);
     }
     sov_buf_reset(&st->out);
-    int rc = sov_buf_printf(&st->out, "{\"type\":\"content_block_start\",\"index\":%u,\"content_block\":{\"type\":\"tool_use\",\"id\":",
-                            st->block);
+    int rc = sov_buf_printf(
+        &st->out, "{\"type\":\"content_block_start\",\"index\":%u,\"content_block\":{\"type\":\"tool_use\",\"id\":", st->block);
     if (!rc)
         rc = put_json_str(&st->out, st->tool_id.data, st->tool_id.len);
     if (!rc)
@@ -2059,15 +2055,15 @@ static int ev_text(struct sov_openai_to_anthropic_stream *st, const char *s, siz
         st->block = st->nblocks++;
         st->open = OPEN_TEXT;
         sov_buf_reset(&st->out);
-        if ((rc = sov_buf_printf(&st->out,
-                                 "{\"type\":\"content_block_start\",\"index\":%u,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
-                                 st->block)))
+        if ((rc = sov_buf_printf(
+                 &st->out, "{\"type\":\"content_block_start\",\"index\":%u,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                 st->block)))
             return rc;
         ev_emit(st, "content_block_start", cb, ud);
     }
     sov_buf_reset(&st->out);
-    rc = sov_buf_printf(&st->out, "{\"type\":\"content_block_delta\",\"index\":%u,\"delta\":{\"type\":\"text_delta\",\"text\":",
-                        st->block);
+    rc = sov_buf_printf(&st->out,
+                        "{\"type\":\"content_block_delta\",\"index\":%u,\"delta\":{\"type\":\"text_delta\",\"text\":", st->block);
     if (!rc)
         rc = put_json_str(&st->out, s, n);
     if (!rc)
@@ -2112,9 +2108,9 @@ static int ev_tool_delta(struct sov_openai_to_anthropic_stream *st, const json_t
     if (st->tool_pending && (rc = ev_tool_block_start(st, cb, ud)))
         return rc;
     sov_buf_reset(&st->out);
-    rc = sov_buf_printf(&st->out,
-                        "{\"type\":\"content_block_delta\",\"index\":%u,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":",
-                        st->block);
+    rc = sov_buf_printf(
+        &st->out,
+        "{\"type\":\"content_block_delta\",\"index\":%u,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":", st->block);
     if (!rc)
         rc = put_json_str(&st->out, json_string_value(args), json_string_length(args));
     if (!rc)
@@ -2196,8 +2192,8 @@ int sov_openai_to_anthropic_stream_feed(struct sov_openai_to_anthropic_stream *s
         json_t *tcs = json_object_get(delta, "tool_calls");
         json_t *fr = json_object_get(c, "finish_reason");
         if ((delta && !json_is_null(delta) && !json_is_object(delta)) ||
-            (content && !json_is_null(content) && !json_is_string(content)) ||
-            (tcs && !json_is_null(tcs) && !json_is_array(tcs)) || (fr && !json_is_null(fr) && !json_is_string(fr))) {
+            (content && !json_is_null(content) && !json_is_string(content)) || (tcs && !json_is_null(tcs) && !json_is_array(tcs)) ||
+            (fr && !json_is_null(fr) && !json_is_string(fr))) {
             rc = SOV_EPARSE;
             goto out;
         }
@@ -2231,11 +2227,12 @@ int sov_openai_to_anthropic_stream_finish(struct sov_openai_to_anthropic_stream 
         return rc;
     const char *stop = st->stop_reason ? st->stop_reason : st->ntools ? "tool_use" : "end_turn";
     sov_buf_reset(&st->out);
-    rc = sov_buf_printf(&st->out, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"%s\",\"stop_sequence\":null},\"usage\":{",
-                        stop);
+    rc = sov_buf_printf(&st->out,
+                        "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"%s\",\"stop_sequence\":null},\"usage\":{", stop);
     if (!rc && st->prompt_tokens >= 0) {
         int64_t cr = st->cached_tokens > 0 ? st->cached_tokens : 0;
-        rc = sov_buf_printf(&st->out, "\"input_tokens\":%" PRId64 ",\"cache_read_input_tokens\":%" PRId64 ",", st->prompt_tokens - cr, cr);
+        rc = sov_buf_printf(&st->out, "\"input_tokens\":%" PRId64 ",\"cache_read_input_tokens\":%" PRId64 ",",
+                            st->prompt_tokens - cr, cr);
     }
     if (!rc)
         rc = sov_buf_printf(&st->out, "\"output_tokens\":%" PRId64 "}}", st->completion_tokens >= 0 ? st->completion_tokens : 0);

@@ -237,6 +237,17 @@ static void t_a1_multiturn_merge(void **state)
           "{'role':'user','content':[{'type':'text','text':'three'},{'type':'text','text':'four'}]}]}");
 }
 
+static void t_a1_system_edges(void **state)
+{
+    (void)state;
+    /* a one-character system prompt survives; empty system turns add no blank lines; top_k passes */
+    check(a1("{'model':'m','top_k':5,'messages':[{'role':'system','content':'A'},{'role':'system','content':''},"
+             "{'role':'developer','content':null},{'role':'system','content':'B'},{'role':'user','content':'x'}]}",
+             NULL),
+          "{'model':'m','max_tokens':4096,'top_k':5,'system':'A\\nB','messages':[{'role':'user','content':[{'type':'text','text':'"
+          "x'}]}]}");
+}
+
 static void t_a1_images(void **state)
 {
     (void)state;
@@ -255,8 +266,7 @@ static void t_a1_images(void **state)
              "base64");
     a1_fails("{'model':'m','messages':[{'role':'user','content':[{'type':'image_url','image_url':{'url':'data:;base64,'}}]}]}",
              "media type");
-    a1_fails("{'model':'m','messages':[{'role':'user','content':[{'type':'input_audio','input_audio':{}}]}]}",
-             "not supported");
+    a1_fails("{'model':'m','messages':[{'role':'user','content':[{'type':'input_audio','input_audio':{}}]}]}", "not supported");
     a1_fails("{'model':'m','messages':[{'role':'assistant','content':[{'type':'image_url','image_url':{'url':'https://x'}}]}]}",
              "not supported");
 }
@@ -371,6 +381,8 @@ static void t_a1_errors(void **state)
     a1_fails("{'model':'m','response_format':{'type':'json_object'},'messages':[{'role':'user','content':'x'}]}",
              "response_format");
     a1_fails("{'model':'m','functions':[],'messages':[{'role':'user','content':'x'}]}", "functions");
+    a1_fails("{'model':'m','top_k':'3','messages':[{'role':'user','content':'x'}]}", "top_k");
+    a1_fails("{'model':'m','tool_choice':5,'messages':[{'role':'user','content':'x'}]}", "tool_choice");
     a1_fails("{'model':'m','messages':[{'role':'function','name':'f','content':'x'}]}", "not supported");
     /* harmless: response_format text, n = 1, null fields */
     json_t *out = a1("{'model':'m','n':1,'response_format':{'type':'text'},'stop':null,'temperature':null,'tools':null,"
@@ -427,7 +439,8 @@ static void t_a2_tool_use(void **state)
              NULL),
           "{'id':'chatcmpl-1','object':'chat.completion','model':'c',"
           "'choices':[{'index':0,'message':{'role':'assistant','content':'Let me check.','refusal':null,'tool_calls':["
-          "{'id':'toolu_1','type':'function','function':{'name':'get_weather','arguments':'{\\'city\\':\\'Paris\\',\\'days\\':[1,2]}'}},"
+          "{'id':'toolu_1','type':'function','function':{'name':'get_weather','arguments':'{\\'city\\':\\'Paris\\',\\'days\\':[1,2]"
+          "}'}},"
           "{'id':'toolu_2','type':'function','function':{'name':'noargs','arguments':'{}'}}]},"
           "'logprobs':null,'finish_reason':'tool_calls'}],"
           "'usage':{'prompt_tokens':3,'completion_tokens':4,'total_tokens':7,'prompt_tokens_details':{'cached_tokens':0}}}");
@@ -444,10 +457,9 @@ static void t_a2_tool_use(void **state)
 static void t_a2_stop_reasons(void **state)
 {
     (void)state;
-    static const char *const map[][2] = {{"'end_turn'", "stop"},         {"'stop_sequence'", "stop"},
-                                         {"'max_tokens'", "length"},     {"'tool_use'", "tool_calls"},
-                                         {"'refusal'", "content_filter"}, {"'pause_turn'", "stop"},
-                                         {"null", "stop"},               {"'something_new'", "stop"}};
+    static const char *const map[][2] = {
+        {"'end_turn'", "stop"},          {"'stop_sequence'", "stop"}, {"'max_tokens'", "length"}, {"'tool_use'", "tool_calls"},
+        {"'refusal'", "content_filter"}, {"'pause_turn'", "stop"},    {"null", "stop"},           {"'something_new'", "stop"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         char body[256];
         snprintf(body, sizeof body, "{'id':'msg_x','model':'c','content':[],'stop_reason':%s}", map[i][0]);
@@ -495,12 +507,13 @@ static void t_a3_text_stream(void **state)
     (void)state;
     struct sov_anthropic_stream *st = sov_anthropic_stream_new("gw-model", true);
     json_t *got = json_array();
-    assert_int_equal(feed_a(st, "message_start",
-                            "{'type':'message_start','message':{'id':'msg_01XY','type':'message','role':'assistant',"
-                            "'content':[],'model':'claude-x','stop_reason':null,'stop_sequence':null,"
-                            "'usage':{'input_tokens':25,'cache_read_input_tokens':5,'cache_creation_input_tokens':0,'output_tokens':1}}}",
-                            got),
-                     0);
+    assert_int_equal(
+        feed_a(st, "message_start",
+               "{'type':'message_start','message':{'id':'msg_01XY','type':'message','role':'assistant',"
+               "'content':[],'model':'claude-x','stop_reason':null,'stop_sequence':null,"
+               "'usage':{'input_tokens':25,'cache_read_input_tokens':5,'cache_creation_input_tokens':0,'output_tokens':1}}}",
+               got),
+        0);
     assert_int_equal(feed_a(st, "content_block_start",
                             "{'type':'content_block_start','index':0,'content_block':{'type':'text','text':''}}", got),
                      0);
@@ -514,22 +527,25 @@ static void t_a3_text_stream(void **state)
     assert_int_equal(feed_a(st, "content_block_stop", "{'type':'content_block_stop','index':0}", got), 0);
     assert_false(sov_anthropic_stream_done(st));
     assert_null(sov_anthropic_stream_finish_reason(st));
-    assert_int_equal(feed_a(st, "message_delta",
-                            "{'type':'message_delta','delta':{'stop_reason':'end_turn','stop_sequence':null},'usage':{'output_tokens':15}}",
-                            got),
-                     0);
+    assert_int_equal(
+        feed_a(st, "message_delta",
+               "{'type':'message_delta','delta':{'stop_reason':'end_turn','stop_sequence':null},'usage':{'output_tokens':15}}",
+               got),
+        0);
     assert_string_equal(sov_anthropic_stream_finish_reason(st), "stop");
     assert_int_equal(feed_a(st, "message_stop", "{'type':'message_stop'}", got), 0);
     assert_true(sov_anthropic_stream_done(st));
     assert_null(sov_anthropic_stream_error(st, NULL));
 
-    json_t *want = J("["
-                     "{" CH "'choices':[{'index':0,'delta':{'role':'assistant','content':''},'logprobs':null,'finish_reason':null}],'usage':null},"
-                     "{" CH "'choices':[{'index':0,'delta':{'content':'Hello'},'logprobs':null,'finish_reason':null}],'usage':null},"
-                     "{" CH "'choices':[{'index':0,'delta':{'content':' \\'world\\'\\n'},'logprobs':null,'finish_reason':null}],'usage':null},"
-                     "{" CH "'choices':[{'index':0,'delta':{},'logprobs':null,'finish_reason':'stop'}],'usage':null},"
-                     "{" CH "'choices':[],'usage':{'prompt_tokens':30,'completion_tokens':15,'total_tokens':45,"
-                     "'prompt_tokens_details':{'cached_tokens':5}}}]");
+    json_t *want =
+        J("["
+          "{" CH
+          "'choices':[{'index':0,'delta':{'role':'assistant','content':''},'logprobs':null,'finish_reason':null}],'usage':null},"
+          "{" CH "'choices':[{'index':0,'delta':{'content':'Hello'},'logprobs':null,'finish_reason':null}],'usage':null},"
+          "{" CH "'choices':[{'index':0,'delta':{'content':' \\'world\\'\\n'},'logprobs':null,'finish_reason':null}],'usage':null},"
+          "{" CH "'choices':[{'index':0,'delta':{},'logprobs':null,'finish_reason':'stop'}],'usage':null},"
+          "{" CH "'choices':[],'usage':{'prompt_tokens':30,'completion_tokens':15,'total_tokens':45,"
+          "'prompt_tokens_details':{'cached_tokens':5}}}]");
     assert_json_eq(got, want);
     json_decref(want);
 
@@ -562,12 +578,14 @@ static void t_a3_tool_stream(void **state)
         "{'type':'content_block_start','index':1,'content_block':{'type':'text','text':''}}",
         "{'type':'content_block_delta','index':1,'delta':{'type':'text_delta','text':'Checking.'}}",
         "{'type':'content_block_stop','index':1}",
-        "{'type':'content_block_start','index':2,'content_block':{'type':'tool_use','id':'toolu_A','name':'get_weather','input':{}}}",
+        "{'type':'content_block_start','index':2,'content_block':{'type':'tool_use','id':'toolu_A','name':'get_weather','input':{}}"
+        "}",
         "{'type':'content_block_delta','index':2,'delta':{'type':'input_json_delta','partial_json':''}}",
         "{'type':'content_block_delta','index':2,'delta':{'type':'input_json_delta','partial_json':'{\\'city\\': '}}",
         "{'type':'content_block_delta','index':2,'delta':{'type':'input_json_delta','partial_json':'\\'Paris\\'}'}}",
         "{'type':'content_block_stop','index':2}",
-        "{'type':'content_block_start','index':3,'content_block':{'type':'tool_use','id':'toolu_B','name':'time','input':{'tz':'UTC'}}}",
+        "{'type':'content_block_start','index':3,'content_block':{'type':'tool_use','id':'toolu_B','name':'time','input':{'tz':'"
+        "UTC'}}}",
         "{'type':'content_block_stop','index':3}",
         "{'type':'message_delta','delta':{'stop_reason':'tool_use','stop_sequence':null},'usage':{'output_tokens':40}}",
         "{'type':'message_stop'}",
@@ -578,17 +596,18 @@ static void t_a3_tool_stream(void **state)
     assert_string_equal(sov_anthropic_stream_finish_reason(st), "tool_calls");
 #define CT "'id':'chatcmpl-7','object':'chat.completion.chunk','model':'claude-x',"
 #define TAIL ",'logprobs':null,'finish_reason':null}]}"
-    json_t *want = J("["
-                     "{" CT "'choices':[{'index':0,'delta':{'role':'assistant','content':''}" TAIL ","
-                     "{" CT "'choices':[{'index':0,'delta':{'content':'Checking.'}" TAIL ","
-                     "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'toolu_A','type':'function',"
-                     "'function':{'name':'get_weather','arguments':''}}]}" TAIL ","
-                     "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'{\\'city\\': '}}]}" TAIL ","
-                     "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'\\'Paris\\'}'}}]}" TAIL ","
-                     "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'id':'toolu_B','type':'function',"
-                     "'function':{'name':'time','arguments':''}}]}" TAIL ","
-                     "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'arguments':'{\\'tz\\':\\'UTC\\'}'}}]}" TAIL ","
-                     "{" CT "'choices':[{'index':0,'delta':{},'logprobs':null,'finish_reason':'tool_calls'}]}]");
+    json_t *want = J(
+        "["
+        "{" CT "'choices':[{'index':0,'delta':{'role':'assistant','content':''}" TAIL ","
+        "{" CT "'choices':[{'index':0,'delta':{'content':'Checking.'}" TAIL ","
+        "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'toolu_A','type':'function',"
+        "'function':{'name':'get_weather','arguments':''}}]}" TAIL ","
+        "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'{\\'city\\': '}}]}" TAIL ","
+        "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'\\'Paris\\'}'}}]}" TAIL ","
+        "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'id':'toolu_B','type':'function',"
+        "'function':{'name':'time','arguments':''}}]}" TAIL ","
+        "{" CT "'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'arguments':'{\\'tz\\':\\'UTC\\'}'}}]}" TAIL ","
+        "{" CT "'choices':[{'index':0,'delta':{},'logprobs':null,'finish_reason':'tool_calls'}]}]");
     assert_json_eq(got, want);
     json_decref(want);
     int64_t p, c, cached;
@@ -609,9 +628,9 @@ static void t_a3_stop_without_delta(void **state)
     assert_int_equal(feed_a(st, NULL, "{'type':'message_start','message':{'id':'msg_1','model':'c'}}", got), 0);
     assert_int_equal(feed_a(st, NULL, "{'type':'message_stop'}", got), 0);
     assert_int_equal(json_array_size(got), 3);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(json_array_get(got, 1), "choices"), 0),
-                                                          "finish_reason")),
-                        "stop");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(json_array_get(got, 1), "choices"), 0), "finish_reason")),
+        "stop");
     json_t *u = json_object_get(json_array_get(got, 2), "usage");
     assert_int_equal(json_integer_value(json_object_get(u, "prompt_tokens")), 0);
     int64_t p;
@@ -623,11 +642,11 @@ static void t_a3_stop_without_delta(void **state)
     st = sov_anthropic_stream_new("m", false);
     got = json_array();
     assert_int_equal(feed_a(st, NULL, "{'type':'message_start','message':{'id':'msg_1','model':'c'}}", got), 0);
-    assert_int_equal(feed_a(st, NULL, "{'type':'message_delta','delta':{'stop_reason':'max_tokens'},'usage':{'output_tokens':9}}", got),
-                     0);
+    assert_int_equal(
+        feed_a(st, NULL, "{'type':'message_delta','delta':{'stop_reason':'max_tokens'},'usage':{'output_tokens':9}}", got), 0);
     /* a second message_delta does not repeat the finish chunk */
-    assert_int_equal(feed_a(st, NULL, "{'type':'message_delta','delta':{'stop_reason':'max_tokens'},'usage':{'output_tokens':10}}", got),
-                     0);
+    assert_int_equal(
+        feed_a(st, NULL, "{'type':'message_delta','delta':{'stop_reason':'max_tokens'},'usage':{'output_tokens':10}}", got), 0);
     assert_int_equal(feed_a(st, NULL, "{'type':'message_stop'}", got), 0);
     assert_int_equal(json_array_size(got), 2);
     assert_string_equal(sov_anthropic_stream_finish_reason(st), "length");
@@ -708,9 +727,11 @@ static void t_a3_malformed(void **state)
     struct sov_anthropic_stream *st = sov_anthropic_stream_new("m", true);
     json_t *got = json_array();
     assert_int_equal(feed_a(st, NULL, start, got), 0);
-    assert_int_equal(feed_a(st, NULL, "{'type':'content_block_start','index':0,'content_block':{'type':'text','text':''}}", got), 0);
-    assert_int_equal(feed_a(st, NULL, "{'type':'content_block_delta','index':0,'delta':{'type':'input_json_delta','partial_json':'{'}}", got),
-                     SOV_EPARSE);
+    assert_int_equal(feed_a(st, NULL, "{'type':'content_block_start','index':0,'content_block':{'type':'text','text':''}}", got),
+                     0);
+    assert_int_equal(
+        feed_a(st, NULL, "{'type':'content_block_delta','index':0,'delta':{'type':'input_json_delta','partial_json':'{'}}", got),
+        SOV_EPARSE);
     json_decref(got);
     sov_anthropic_stream_free(st);
     /* unknown event types are ignored; NULL arguments refused */
@@ -778,7 +799,8 @@ static void t_b4_tools(void **state)
 {
     (void)state;
     check(b4("{'model':'c','max_tokens':50,"
-             "'tools':[{'name':'get_weather','description':'Weather','input_schema':{'type':'object','properties':{'city':{'type':'string'}}}},"
+             "'tools':[{'name':'get_weather','description':'Weather','input_schema':{'type':'object','properties':{'city':{'type':'"
+             "string'}}}},"
              "{'name':'noop','input_schema':{'type':'object'},'type':'custom'}],"
              "'tool_choice':{'type':'any','disable_parallel_tool_use':true},"
              "'messages':[{'role':'user','content':'Weather?'},"
@@ -786,7 +808,8 @@ static void t_b4_tools(void **state)
              "{'type':'tool_use','id':'toolu_1','name':'get_weather','input':{'city':'Paris'}},"
              "{'type':'tool_use','id':'toolu_2','name':'noop','input':{}}]},"
              "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_1','content':'18C'},"
-             "{'type':'tool_result','tool_use_id':'toolu_2','content':[{'type':'text','text':'done'},{'type':'text','text':'ok'}],'is_error':false},"
+             "{'type':'tool_result','tool_use_id':'toolu_2','content':[{'type':'text','text':'done'},{'type':'text','text':'ok'}],'"
+             "is_error':false},"
              "{'type':'text','text':'And tomorrow?'}]},"
              "{'role':'assistant','content':[{'type':'tool_use','id':'toolu_3','name':'noop','input':{}}]},"
              "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_3'}]}]}",
@@ -803,7 +826,8 @@ static void t_b4_tools(void **state)
           "{'role':'tool','tool_call_id':'toolu_1','content':'18C'},"
           "{'role':'tool','tool_call_id':'toolu_2','content':'done\\nok'},"
           "{'role':'user','content':'And tomorrow?'},"
-          "{'role':'assistant','content':null,'tool_calls':[{'id':'toolu_3','type':'function','function':{'name':'noop','arguments':'{}'}}]},"
+          "{'role':'assistant','content':null,'tool_calls':[{'id':'toolu_3','type':'function','function':{'name':'noop','arguments'"
+          ":'{}'}}]},"
           "{'role':'tool','tool_call_id':'toolu_3','content':''}]}");
 
     static const struct {
@@ -829,8 +853,8 @@ static void t_b4_tools(void **state)
         json_decref(out);
     }
     /* tool_choice without tools is dropped (OpenAI rejects it) */
-    json_t *out = b4("{'model':'c','max_tokens':5,'tool_choice':{'type':'auto'},'messages':[{'role':'user','content':'x'}]}", NULL,
-                     NULL);
+    json_t *out =
+        b4("{'model':'c','max_tokens':5,'tool_choice':{'type':'auto'},'messages':[{'role':'user','content':'x'}]}", NULL, NULL);
     assert_non_null(out);
     assert_null(json_object_get(out, "tool_choice"));
     json_decref(out);
@@ -865,25 +889,35 @@ static void t_b4_errors(void **state)
              "messages.content.type", "not supported");
     b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'image','source':{'type':'file'}}]}]}",
              "messages.content.source.type", "messages.0.content.0.source.type");
-    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'image','source':{'type':'base64','data':'x'}}]}]}",
+    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'image','source':{'type':'base64','data':'"
+             "x'}}]}]}",
              "messages.content.source", "media_type");
-    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'assistant','content':[{'type':'image','source':{'type':'url','url':'u'}}]}]}",
-             "messages.content.type", "only allowed in user");
-    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'tool_use','id':'t','name':'f','input':{}}]}]}",
+    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'image','source':{'type':'url'}}]}]}",
+             "messages.content.source.url", "messages.0.content.0.source.url");
+    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'thinking','thinking':'t'}]}]}",
              "messages.content.type", "only allowed in assistant");
+    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'assistant','content':[{'type':'image','source':{'type':'url','url':'"
+             "u'}}]}]}",
+             "messages.content.type", "only allowed in user");
+    b4_fails(
+        "{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'tool_use','id':'t','name':'f','input':{}}]}]}",
+        "messages.content.type", "only allowed in assistant");
     b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'assistant','content':[{'type':'tool_use','name':'f','input':{}}]}]}",
              "messages.content.id", "messages.0.content.0.id");
     b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'assistant','content':[{'type':'tool_use','id':'t','input':{}}]}]}",
              "messages.content.name", "messages.0.content.0.name");
-    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'assistant','content':[{'type':'tool_use','id':'t','name':'f','input':'{}'}]}]}",
+    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'assistant','content':[{'type':'tool_use','id':'t','name':'f','input'"
+             ":'{}'}]}]}",
              "messages.content.input", "input: must be an object");
     b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'assistant','content':[{'type':'tool_result','tool_use_id':'t'}]}]}",
              "messages.content.type", "only allowed in user");
     b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'tool_result'}]}]}",
              "messages.content.tool_use_id", "tool_use_id");
-    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'tool_result','tool_use_id':'t','is_error':'no'}]}]}",
+    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'tool_result','tool_use_id':'t','is_error':"
+             "'no'}]}]}",
              "messages.content.is_error", "is_error");
-    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'tool_result','tool_use_id':'t','content':5}]}]}",
+    b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'tool_result','tool_use_id':'t','content':"
+             "5}]}]}",
              "messages.content.content", "content");
     b4_fails("{'model':'c','max_tokens':5,'messages':[{'role':'user','content':[{'type':'tool_result','tool_use_id':'t',"
              "'content':[{'type':'image','source':{}}]}]}]}",
@@ -896,15 +930,18 @@ static void t_b4_errors(void **state)
              "tools.0.name");
     b4_fails("{'model':'c','max_tokens':5,'tools':[{'name':'f'}],'messages':[{'role':'user','content':'x'}]}", "tools.input_schema",
              "tools.0.input_schema");
-    b4_fails("{'model':'c','max_tokens':5,'tools':[{'name':'f','input_schema':{},'description':3}],'messages':[{'role':'user','content':'x'}]}",
+    b4_fails("{'model':'c','max_tokens':5,'tools':[{'name':'f','input_schema':{},'description':3}],'messages':[{'role':'user','"
+             "content':'x'}]}",
              "tools.description", "tools.0.description");
-    b4_fails("{'model':'c','max_tokens':5,'tools':[{'type':'bash_20250124','name':'bash'}],'messages':[{'role':'user','content':'x'}]}",
-             "tools.type", "server tools");
+    b4_fails(
+        "{'model':'c','max_tokens':5,'tools':[{'type':'bash_20250124','name':'bash'}],'messages':[{'role':'user','content':'x'}]}",
+        "tools.type", "server tools");
     b4_fails("{'model':'c','max_tokens':5,'tool_choice':{'type':'maybe'},'messages':[{'role':'user','content':'x'}]}",
              "tool_choice.type", "tool_choice.type");
     b4_fails("{'model':'c','max_tokens':5,'tool_choice':{'type':'tool'},'messages':[{'role':'user','content':'x'}]}",
              "tool_choice.name", "tool_choice.name");
-    b4_fails("{'model':'c','max_tokens':5,'tool_choice':{'type':'auto','disable_parallel_tool_use':1},'messages':[{'role':'user','content':'x'}]}",
+    b4_fails("{'model':'c','max_tokens':5,'tool_choice':{'type':'auto','disable_parallel_tool_use':1},'messages':[{'role':'user','"
+             "content':'x'}]}",
              "tool_choice.disable_parallel_tool_use", "disable_parallel_tool_use");
     b4_fails("{'model':'c','max_tokens':5,'stop_sequences':'x','messages':[{'role':'user','content':'x'}]}", "stop_sequences",
              "stop_sequences");
@@ -932,24 +969,28 @@ static void t_b4_errors(void **state)
 static void t_b5_response(void **state)
 {
     (void)state;
-    json_t *in = J("{'id':'chatcmpl-abc123','object':'chat.completion','created':1,'model':'gpt-x',"
-                   "'choices':[{'index':0,'message':{'role':'assistant','content':'Sure.','refusal':null,'tool_calls':["
-                   "{'id':'call_9','type':'function','function':{'name':'get_weather','arguments':'{\\'city\\':\\'Oslo\\'}'}}]},"
-                   "'logprobs':null,'finish_reason':'tool_calls'}],"
-                   "'usage':{'prompt_tokens':50,'completion_tokens':12,'total_tokens':62,'prompt_tokens_details':{'cached_tokens':30}}}");
+    json_t *in =
+        J("{'id':'chatcmpl-abc123','object':'chat.completion','created':1,'model':'gpt-x',"
+          "'choices':[{'index':0,'message':{'role':'assistant','content':'Sure.','refusal':null,'tool_calls':["
+          "{'id':'call_9','type':'function','function':{'name':'get_weather','arguments':'{\\'city\\':\\'Oslo\\'}'}}]},"
+          "'logprobs':null,'finish_reason':'tool_calls'}],"
+          "'usage':{'prompt_tokens':50,'completion_tokens':12,'total_tokens':62,'prompt_tokens_details':{'cached_tokens':30}}}");
     json_t *out = sov_openai_response_to_anthropic(in, NULL);
     json_decref(in);
-    check(out, "{'id':'msg_abc123','type':'message','role':'assistant','model':'gpt-x',"
-               "'content':[{'type':'text','text':'Sure.'},{'type':'tool_use','id':'call_9','name':'get_weather','input':{'city':'Oslo'}}],"
-               "'stop_reason':'tool_use','stop_sequence':null,"
-               "'usage':{'input_tokens':20,'cache_creation_input_tokens':0,'cache_read_input_tokens':30,'output_tokens':12}}");
+    check(
+        out,
+        "{'id':'msg_abc123','type':'message','role':'assistant','model':'gpt-x',"
+        "'content':[{'type':'text','text':'Sure.'},{'type':'tool_use','id':'call_9','name':'get_weather','input':{'city':'Oslo'}}],"
+        "'stop_reason':'tool_use','stop_sequence':null,"
+        "'usage':{'input_tokens':20,'cache_creation_input_tokens':0,'cache_read_input_tokens':30,'output_tokens':12}}");
 
-    static const char *const map[][2] = {{"'stop'", "end_turn"},      {"'length'", "max_tokens"}, {"'tool_calls'", "tool_use"},
-                                         {"'function_call'", "tool_use"}, {"'content_filter'", "refusal"}, {"null", "end_turn"}};
+    static const char *const map[][2] = {{"'stop'", "end_turn"},          {"'length'", "max_tokens"},
+                                         {"'tool_calls'", "tool_use"},    {"'function_call'", "tool_use"},
+                                         {"'content_filter'", "refusal"}, {"null", "end_turn"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         char body[256];
-        snprintf(body, sizeof body, "{'id':'x','model':'m','choices':[{'message':{'role':'assistant','content':''},'finish_reason':%s}]}",
-                 map[i][0]);
+        snprintf(body, sizeof body,
+                 "{'id':'x','model':'m','choices':[{'message':{'role':'assistant','content':''},'finish_reason':%s}]}", map[i][0]);
         json_t *r = J(body);
         json_t *o = sov_openai_response_to_anthropic(r, NULL);
         json_decref(r);
@@ -1014,11 +1055,15 @@ static void t_b6_text_stream(void **state)
     (void)state;
     struct sov_openai_to_anthropic_stream *st = sov_openai_to_anthropic_stream_new("claude-client");
     json_t *got = json_array();
-    assert_int_equal(feed_b(st, "{" OC "'choices':[{'index':0,'delta':{'role':'assistant','content':''},'finish_reason':null}],'usage':null}", got), 0);
+    assert_int_equal(
+        feed_b(st, "{" OC "'choices':[{'index':0,'delta':{'role':'assistant','content':''},'finish_reason':null}],'usage':null}",
+               got),
+        0);
     assert_int_equal(feed_b(st, "{" OC "'choices':[{'index':0,'delta':{'content':'Hel'},'finish_reason':null}]}", got), 0);
     assert_int_equal(feed_b(st, "{" OC "'choices':[{'index':0,'delta':{'content':'lo \\'q\\''},'finish_reason':null}]}", got), 0);
     assert_int_equal(feed_b(st, "{" OC "'choices':[{'index':0,'delta':{},'finish_reason':'stop'}]}", got), 0);
-    assert_int_equal(feed_b(st, "{" OC "'choices':[],'usage':{'prompt_tokens':11,'completion_tokens':3,'total_tokens':14}}", got), 0);
+    assert_int_equal(feed_b(st, "{" OC "'choices':[],'usage':{'prompt_tokens':11,'completion_tokens':3,'total_tokens':14}}", got),
+                     0);
     assert_int_equal(sov_openai_to_anthropic_stream_finish(st, collect_event, got), 0);
     json_t *want = J("["
                      "{'type':'message_start','message':{'id':'msg_s1','type':'message','role':'assistant','model':'claude-client',"
@@ -1056,11 +1101,15 @@ static void t_b6_tool_stream(void **state)
         "{" OC "'choices':[{'index':0,'delta':{'content':'Let me look.'},'finish_reason':null}]}",
         "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_A','type':'function',"
         "'function':{'name':'get_weather','arguments':''}}]},'finish_reason':null}]}",
-        "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'{\\'city\\''}}]},'finish_reason':null}]}",
-        "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':':\\'Oslo\\'}'}}]},'finish_reason':null}]}",
+        "{" OC
+        "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'{\\'city\\''}}]},'finish_reason':null}]}",
+        "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':':\\'Oslo\\'}'}}]},'finish_reason':"
+               "null}]}",
         /* second call: id first, name in a later chunk (some servers split them) */
-        "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'id':'call_B','type':'function','function':{}}]},'finish_reason':null}]}",
-        "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'name':'time','arguments':'{}'}}]},'finish_reason':null}]}",
+        "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'id':'call_B','type':'function','function':{}}]},'finish_"
+               "reason':null}]}",
+        "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'name':'time','arguments':'{}'}}]},'finish_"
+               "reason':null}]}",
         /* third call with no arguments at all and no id (id generated) */
         "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':2,'function':{'name':'noop'}}]},'finish_reason':null}]}",
         "{" OC "'choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}],"
@@ -1073,32 +1122,78 @@ static void t_b6_tool_stream(void **state)
     json_t *gen = json_object_get(json_array_get(got, 12), "content_block");
     assert_true(strncmp(json_string_value(json_object_get(gen, "id")), "toolu_", 6) == 0);
     json_object_set_new(gen, "id", json_string("GEN"));
-    json_t *want = J("["
-                     "{'type':'message_start','message':{'id':'msg_s1','type':'message','role':'assistant','model':'up-model',"
-                     "'content':[],'stop_reason':null,'stop_sequence':null,"
-                     "'usage':{'input_tokens':16,'cache_creation_input_tokens':0,'cache_read_input_tokens':64,'output_tokens':0}}},"
-                     "{'type':'ping'},"
-                     "{'type':'content_block_start','index':0,'content_block':{'type':'text','text':''}},"
-                     "{'type':'content_block_delta','index':0,'delta':{'type':'text_delta','text':'Let me look.'}},"
-                     "{'type':'content_block_stop','index':0},"
-                     "{'type':'content_block_start','index':1,'content_block':{'type':'tool_use','id':'call_A','name':'get_weather','input':{}}},"
-                     "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':'{\\'city\\''}},"
-                     "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':':\\'Oslo\\'}'}},"
-                     "{'type':'content_block_stop','index':1},"
-                     "{'type':'content_block_start','index':2,'content_block':{'type':'tool_use','id':'call_B','name':'time','input':{}}},"
-                     "{'type':'content_block_delta','index':2,'delta':{'type':'input_json_delta','partial_json':'{}'}},"
-                     "{'type':'content_block_stop','index':2},"
-                     "{'type':'content_block_start','index':3,'content_block':{'type':'tool_use','id':'GEN','name':'noop','input':{}}},"
-                     "{'type':'content_block_stop','index':3},"
-                     "{'type':'message_delta','delta':{'stop_reason':'tool_use','stop_sequence':null},"
-                     "'usage':{'input_tokens':16,'cache_read_input_tokens':64,'output_tokens':25}},"
-                     "{'type':'message_stop'}]");
+    json_t *want =
+        J("["
+          "{'type':'message_start','message':{'id':'msg_s1','type':'message','role':'assistant','model':'up-model',"
+          "'content':[],'stop_reason':null,'stop_sequence':null,"
+          "'usage':{'input_tokens':16,'cache_creation_input_tokens':0,'cache_read_input_tokens':64,'output_tokens':0}}},"
+          "{'type':'ping'},"
+          "{'type':'content_block_start','index':0,'content_block':{'type':'text','text':''}},"
+          "{'type':'content_block_delta','index':0,'delta':{'type':'text_delta','text':'Let me look.'}},"
+          "{'type':'content_block_stop','index':0},"
+          "{'type':'content_block_start','index':1,'content_block':{'type':'tool_use','id':'call_A','name':'get_weather','input':{}"
+          "}},"
+          "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':'{\\'city\\''}},"
+          "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':':\\'Oslo\\'}'}},"
+          "{'type':'content_block_stop','index':1},"
+          "{'type':'content_block_start','index':2,'content_block':{'type':'tool_use','id':'call_B','name':'time','input':{}}},"
+          "{'type':'content_block_delta','index':2,'delta':{'type':'input_json_delta','partial_json':'{}'}},"
+          "{'type':'content_block_stop','index':2},"
+          "{'type':'content_block_start','index':3,'content_block':{'type':'tool_use','id':'GEN','name':'noop','input':{}}},"
+          "{'type':'content_block_stop','index':3},"
+          "{'type':'message_delta','delta':{'stop_reason':'tool_use','stop_sequence':null},"
+          "'usage':{'input_tokens':16,'cache_read_input_tokens':64,'output_tokens':25}},"
+          "{'type':'message_stop'}]");
     assert_json_eq(got, want);
     json_decref(want);
     int64_t p, c;
     sov_openai_to_anthropic_stream_usage(st, &p, &c);
     assert_int_equal(p, 80);
     assert_int_equal(c, 25);
+    json_decref(got);
+    sov_openai_to_anthropic_stream_free(st);
+}
+
+static void t_b6_same_index_new_id(void **state)
+{
+    (void)state;
+    /* some servers (Ollama) send each complete call at index 0: a new id starts a new tool_use block */
+    struct sov_openai_to_anthropic_stream *st = sov_openai_to_anthropic_stream_new("c");
+    json_t *got = json_array();
+    assert_int_equal(
+        feed_b(
+            st,
+            "{" OC
+            "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_1','function':{'name':'a','arguments':'{}'}}]}}]}",
+            got),
+        0);
+    assert_int_equal(feed_b(st,
+                            "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_2','function':{'name':'b','"
+                                   "arguments':'{\\'x\\':1}'}}]}}]}",
+                            got),
+                     0);
+    assert_int_equal(feed_b(st,
+                            "{" OC "'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_2','function':{'arguments':'"
+                                   "'}}]},'finish_reason':'tool_calls'}]}",
+                            got),
+                     0);
+    assert_int_equal(sov_openai_to_anthropic_stream_finish(st, collect_event, got), 0);
+    json_t *want =
+        J("["
+          "{'type':'message_start','message':{'id':'msg_s1','type':'message','role':'assistant','model':'c',"
+          "'content':[],'stop_reason':null,'stop_sequence':null,"
+          "'usage':{'input_tokens':0,'cache_creation_input_tokens':0,'cache_read_input_tokens':0,'output_tokens':0}}},"
+          "{'type':'ping'},"
+          "{'type':'content_block_start','index':0,'content_block':{'type':'tool_use','id':'call_1','name':'a','input':{}}},"
+          "{'type':'content_block_delta','index':0,'delta':{'type':'input_json_delta','partial_json':'{}'}},"
+          "{'type':'content_block_stop','index':0},"
+          "{'type':'content_block_start','index':1,'content_block':{'type':'tool_use','id':'call_2','name':'b','input':{}}},"
+          "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':'{\\'x\\':1}'}},"
+          "{'type':'content_block_stop','index':1},"
+          "{'type':'message_delta','delta':{'stop_reason':'tool_use','stop_sequence':null},'usage':{'output_tokens':0}},"
+          "{'type':'message_stop'}]");
+    assert_json_eq(got, want);
+    json_decref(want);
     json_decref(got);
     sov_openai_to_anthropic_stream_free(st);
 }
@@ -1223,10 +1318,17 @@ static void t_error_bodies(void **state)
     static const struct {
         int status;
         const char *type;
-    } map[] = {{400, "invalid_request_error"}, {401, "authentication_error"}, {403, "permission_error"},
-               {404, "not_found_error"},       {413, "request_too_large"},    {429, "rate_limit_error"},
-               {500, "api_error"},             {502, "api_error"},            {503, "overloaded_error"},
-               {529, "overloaded_error"},      {422, "invalid_request_error"}};
+    } map[] = {{400, "invalid_request_error"},
+               {401, "authentication_error"},
+               {403, "permission_error"},
+               {404, "not_found_error"},
+               {413, "request_too_large"},
+               {429, "rate_limit_error"},
+               {500, "api_error"},
+               {502, "api_error"},
+               {503, "overloaded_error"},
+               {529, "overloaded_error"},
+               {422, "invalid_request_error"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         assert_string_equal(sov_anthropic_error_type_for_status(map[i].status), map[i].type);
 }
@@ -1236,26 +1338,29 @@ static void t_error_bodies(void **state)
 static void t_round_trip_request(void **state)
 {
     (void)state;
-    const char *lit = "{'model':'claude-x','max_tokens':300,'system':'S','temperature':0.3,'stop_sequences':['X'],"
-                      "'tools':[{'name':'f','description':'d','input_schema':{'type':'object','properties':{'a':{'type':'integer'}}}}],"
-                      "'tool_choice':{'type':'tool','name':'f'},"
-                      "'messages':[{'role':'user','content':[{'type':'text','text':'q'}]},"
-                      "{'role':'assistant','content':[{'type':'text','text':'t'},{'type':'tool_use','id':'toolu_1','name':'f','input':{'a':1}}]},"
-                      "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_1','content':'r'},{'type':'text','text':'more'}]}],"
-                      "'metadata':{'user_id':'u'},'stream':true}";
+    const char *lit =
+        "{'model':'claude-x','max_tokens':300,'system':'S','temperature':0.3,'stop_sequences':['X'],"
+        "'tools':[{'name':'f','description':'d','input_schema':{'type':'object','properties':{'a':{'type':'integer'}}}}],"
+        "'tool_choice':{'type':'tool','name':'f'},"
+        "'messages':[{'role':'user','content':[{'type':'text','text':'q'}]},"
+        "{'role':'assistant','content':[{'type':'text','text':'t'},{'type':'tool_use','id':'toolu_1','name':'f','input':{'a':1}}]},"
+        "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_1','content':'r'},{'type':'text','text':'more'}]}],"
+        "'metadata':{'user_id':'u'},'stream':true}";
     json_t *orig = J(lit);
     json_t *oa = sov_anthropic_request_to_openai(orig, NULL, NULL);
     assert_non_null(oa);
     json_t *back = sov_anthropic_request_from_openai(oa, NULL, NULL);
     json_decref(oa);
     json_decref(orig);
-    check(back, "{'model':'claude-x','max_tokens':300,'system':'S','temperature':0.3,'stop_sequences':['X'],"
-                "'tools':[{'name':'f','description':'d','input_schema':{'type':'object','properties':{'a':{'type':'integer'}}}}],"
-                "'tool_choice':{'type':'tool','name':'f'},"
-                "'messages':[{'role':'user','content':[{'type':'text','text':'q'}]},"
-                "{'role':'assistant','content':[{'type':'text','text':'t'},{'type':'tool_use','id':'toolu_1','name':'f','input':{'a':1}}]},"
-                "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_1','content':'r'},{'type':'text','text':'more'}]}],"
-                "'metadata':{'user_id':'u'},'stream':true}");
+    check(
+        back,
+        "{'model':'claude-x','max_tokens':300,'system':'S','temperature':0.3,'stop_sequences':['X'],"
+        "'tools':[{'name':'f','description':'d','input_schema':{'type':'object','properties':{'a':{'type':'integer'}}}}],"
+        "'tool_choice':{'type':'tool','name':'f'},"
+        "'messages':[{'role':'user','content':[{'type':'text','text':'q'}]},"
+        "{'role':'assistant','content':[{'type':'text','text':'t'},{'type':'tool_use','id':'toolu_1','name':'f','input':{'a':1}}]},"
+        "{'role':'user','content':[{'type':'tool_result','tool_use_id':'toolu_1','content':'r'},{'type':'text','text':'more'}]}],"
+        "'metadata':{'user_id':'u'},'stream':true}");
 }
 
 /* Streams chained: Anthropic upstream events -> OpenAI chunks -> Anthropic events for the client. */
@@ -1294,21 +1399,22 @@ static void t_round_trip_stream(void **state)
         free(s);
     }
     assert_int_equal(sov_openai_to_anthropic_stream_finish(c.b, collect_event, c.events), 0);
-    json_t *want = J("["
-                     "{'type':'message_start','message':{'id':'msg_RT','type':'message','role':'assistant','model':'claude-x',"
-                     "'content':[],'stop_reason':null,'stop_sequence':null,"
-                     "'usage':{'input_tokens':0,'cache_creation_input_tokens':0,'cache_read_input_tokens':0,'output_tokens':0}}},"
-                     "{'type':'ping'},"
-                     "{'type':'content_block_start','index':0,'content_block':{'type':'text','text':''}},"
-                     "{'type':'content_block_delta','index':0,'delta':{'type':'text_delta','text':'Hi'}},"
-                     "{'type':'content_block_stop','index':0},"
-                     "{'type':'content_block_start','index':1,'content_block':{'type':'tool_use','id':'toolu_Z','name':'f','input':{}}},"
-                     "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':'{\\'a\\':'}},"
-                     "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':'1}'}},"
-                     "{'type':'content_block_stop','index':1},"
-                     "{'type':'message_delta','delta':{'stop_reason':'tool_use','stop_sequence':null},"
-                     "'usage':{'input_tokens':9,'cache_read_input_tokens':0,'output_tokens':7}},"
-                     "{'type':'message_stop'}]");
+    json_t *want =
+        J("["
+          "{'type':'message_start','message':{'id':'msg_RT','type':'message','role':'assistant','model':'claude-x',"
+          "'content':[],'stop_reason':null,'stop_sequence':null,"
+          "'usage':{'input_tokens':0,'cache_creation_input_tokens':0,'cache_read_input_tokens':0,'output_tokens':0}}},"
+          "{'type':'ping'},"
+          "{'type':'content_block_start','index':0,'content_block':{'type':'text','text':''}},"
+          "{'type':'content_block_delta','index':0,'delta':{'type':'text_delta','text':'Hi'}},"
+          "{'type':'content_block_stop','index':0},"
+          "{'type':'content_block_start','index':1,'content_block':{'type':'tool_use','id':'toolu_Z','name':'f','input':{}}},"
+          "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':'{\\'a\\':'}},"
+          "{'type':'content_block_delta','index':1,'delta':{'type':'input_json_delta','partial_json':'1}'}},"
+          "{'type':'content_block_stop','index':1},"
+          "{'type':'message_delta','delta':{'stop_reason':'tool_use','stop_sequence':null},"
+          "'usage':{'input_tokens':9,'cache_read_input_tokens':0,'output_tokens':7}},"
+          "{'type':'message_stop'}]");
     assert_json_eq(c.events, want);
     json_decref(want);
     json_decref(c.events);
@@ -1364,8 +1470,8 @@ static long count_slots(const json_t *node)
     return n;
 }
 
-static const char *const wrong_values[] = {"null", "0", "-1", "99999999999", "1.5", "true", "''", "'x'", "[]", "[1]", "{}",
-                                           "{'type':'text'}", "[{'type':'tool_use'}]"};
+static const char *const wrong_values[] = {
+    "null", "0", "-1", "99999999999", "1.5", "true", "''", "'x'", "[]", "[1]", "{}", "{'type':'text'}", "[{'type':'tool_use'}]"};
 
 typedef void (*mutant_fn)(const json_t *mutant);
 
@@ -1433,32 +1539,36 @@ static void mut_b5(const json_t *m)
 static void t_malformed_requests_responses(void **state)
 {
     (void)state;
-    for_each_mutant("{'model':'m','max_tokens':5,'temperature':0.1,'top_p':0.5,'stop':['s'],'stream':true,'user':'u','n':1,"
-                    "'tools':[{'type':'function','function':{'name':'f','description':'d','parameters':{'type':'object'}}}],"
-                    "'tool_choice':{'type':'function','function':{'name':'f'}},'parallel_tool_calls':false,"
-                    "'messages':[{'role':'system','content':[{'type':'text','text':'s'}]},"
-                    "{'role':'user','content':[{'type':'text','text':'q'},{'type':'image_url','image_url':{'url':'data:image/png;base64,AA'}}]},"
-                    "{'role':'assistant','content':'a','tool_calls':[{'id':'c','type':'function','function':{'name':'f','arguments':'{}'}}]},"
-                    "{'role':'tool','tool_call_id':'c','content':[{'type':'text','text':'r'}]}]}",
-                    mut_a1);
+    for_each_mutant(
+        "{'model':'m','max_tokens':5,'temperature':0.1,'top_p':0.5,'stop':['s'],'stream':true,'user':'u','n':1,"
+        "'tools':[{'type':'function','function':{'name':'f','description':'d','parameters':{'type':'object'}}}],"
+        "'tool_choice':{'type':'function','function':{'name':'f'}},'parallel_tool_calls':false,"
+        "'messages':[{'role':'system','content':[{'type':'text','text':'s'}]},"
+        "{'role':'user','content':[{'type':'text','text':'q'},{'type':'image_url','image_url':{'url':'data:image/"
+        "png;base64,AA'}}]},"
+        "{'role':'assistant','content':'a','tool_calls':[{'id':'c','type':'function','function':{'name':'f','arguments':'{}'}}]},"
+        "{'role':'tool','tool_call_id':'c','content':[{'type':'text','text':'r'}]}]}",
+        mut_a1);
     for_each_mutant("{'id':'msg_1','type':'message','role':'assistant','model':'c','stop_reason':'end_turn',"
                     "'content':[{'type':'text','text':'x'},{'type':'tool_use','id':'t','name':'f','input':{'a':[1]}}],"
                     "'usage':{'input_tokens':1,'output_tokens':2,'cache_read_input_tokens':3,'cache_creation_input_tokens':4}}",
                     mut_a2);
-    for_each_mutant("{'model':'c','max_tokens':5,'system':[{'type':'text','text':'s'}],'temperature':0.1,'top_p':0.5,'top_k':3,"
-                    "'stop_sequences':['x'],'stream':true,'metadata':{'user_id':'u'},"
-                    "'tools':[{'name':'f','description':'d','input_schema':{'type':'object'}}],"
-                    "'tool_choice':{'type':'tool','name':'f','disable_parallel_tool_use':true},"
-                    "'messages':[{'role':'user','content':[{'type':'text','text':'q'},"
-                    "{'type':'image','source':{'type':'base64','media_type':'image/png','data':'AA'}}]},"
-                    "{'role':'assistant','content':[{'type':'text','text':'a'},{'type':'tool_use','id':'t','name':'f','input':{}}]},"
-                    "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t','is_error':false,"
-                    "'content':[{'type':'text','text':'r'}]}]}]}",
-                    mut_b4);
-    for_each_mutant("{'id':'chatcmpl-1','model':'m','choices':[{'index':0,'finish_reason':'stop','message':{'role':'assistant',"
-                    "'content':'x','refusal':null,'tool_calls':[{'id':'c','type':'function','function':{'name':'f','arguments':'{}'}}]}}],"
-                    "'usage':{'prompt_tokens':5,'completion_tokens':2,'prompt_tokens_details':{'cached_tokens':1}}}",
-                    mut_b5);
+    for_each_mutant(
+        "{'model':'c','max_tokens':5,'system':[{'type':'text','text':'s'}],'temperature':0.1,'top_p':0.5,'top_k':3,"
+        "'stop_sequences':['x'],'stream':true,'metadata':{'user_id':'u'},"
+        "'tools':[{'name':'f','description':'d','input_schema':{'type':'object'}}],"
+        "'tool_choice':{'type':'tool','name':'f','disable_parallel_tool_use':true},"
+        "'messages':[{'role':'user','content':[{'type':'text','text':'q'},"
+        "{'type':'image','source':{'type':'base64','media_type':'image/png','data':'AA'}}]},"
+        "{'role':'assistant','content':[{'type':'text','text':'a'},{'type':'tool_use','id':'t','name':'f','input':{}}]},"
+        "{'role':'user','content':[{'type':'tool_result','tool_use_id':'t','is_error':false,"
+        "'content':[{'type':'text','text':'r'}]}]}]}",
+        mut_b4);
+    for_each_mutant(
+        "{'id':'chatcmpl-1','model':'m','choices':[{'index':0,'finish_reason':'stop','message':{'role':'assistant',"
+        "'content':'x','refusal':null,'tool_calls':[{'id':'c','type':'function','function':{'name':'f','arguments':'{}'}}]}}],"
+        "'usage':{'prompt_tokens':5,'completion_tokens':2,'prompt_tokens_details':{'cached_tokens':1}}}",
+        mut_b5);
 }
 
 /* Stream mutants: one event of a valid sequence replaced by a mutant, the rest fed as they are. */
@@ -1476,7 +1586,8 @@ static const char *const a_seq[] = {
 };
 static const char *const b_seq[] = {
     "{'id':'c1','model':'m','choices':[{'index':0,'delta':{'role':'assistant','content':'x'},'finish_reason':null}]}",
-    "{'id':'c1','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'t','type':'function','function':{'name':'f','arguments':'{'}}]}}]}",
+    "{'id':'c1','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'t','type':'function','function':{'name':'f','"
+    "arguments':'{'}}]}}]}",
     "{'id':'c1','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'}'}}]}}]}",
     "{'id':'c1','choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}],'usage':{'prompt_tokens':1,'completion_tokens':2}}",
     "{'error':{'message':'boom'}}",
@@ -1536,7 +1647,6 @@ static void t_malformed_streams(void **state)
     for (mut_slot = 0; mut_slot < mut_seq_len; mut_slot++)
         for_each_mutant(b_seq[mut_slot], mut_stream_b);
 }
-
 
 /* ======================================================================================================
  * Failing allocations: each jansson allocation of a conversion fails in turn (only that one; the
@@ -1660,17 +1770,19 @@ static void t_alloc_failures(void **state)
 {
     (void)state;
     json_set_alloc_funcs(budget_malloc, free);
-    oom_pass("{'model':'m','max_tokens':5,'temperature':0.1,'top_p':0.5,'stop':['s'],'stream':true,'user':'u','top_k':3,"
-             "'tools':[{'type':'function','function':{'name':'f','description':'d','parameters':{'type':'object'}}},"
-             "{'type':'function','function':{'name':'g'}}],"
-             "'tool_choice':'auto','parallel_tool_calls':false,"
-             "'messages':[{'role':'system','content':[{'type':'text','text':'s'}]},{'role':'developer','content':'d'},"
-             "{'role':'user','content':[{'type':'text','text':'q'},{'type':'image_url','image_url':{'url':'data:image/png;base64,AA'}},"
-             "{'type':'image_url','image_url':'https://x/y.png'}]},"
-             "{'role':'assistant','content':'a','tool_calls':[{'id':'c','type':'function','function':{'name':'f','arguments':'{\\'k\\':[1]}'}}]},"
-             "{'role':'tool','tool_call_id':'c','content':[{'type':'text','text':'r'}]},{'role':'user','content':'more'},"
-             "{'role':'assistant','content':''},{'role':'user','content':'end'}]}",
-             conv_a1);
+    oom_pass(
+        "{'model':'m','max_tokens':5,'temperature':0.1,'top_p':0.5,'stop':['s'],'stream':true,'user':'u','top_k':3,"
+        "'tools':[{'type':'function','function':{'name':'f','description':'d','parameters':{'type':'object'}}},"
+        "{'type':'function','function':{'name':'g'}}],"
+        "'tool_choice':'auto','parallel_tool_calls':false,"
+        "'messages':[{'role':'system','content':[{'type':'text','text':'s'}]},{'role':'developer','content':'d'},"
+        "{'role':'user','content':[{'type':'text','text':'q'},{'type':'image_url','image_url':{'url':'data:image/png;base64,AA'}},"
+        "{'type':'image_url','image_url':'https://x/y.png'}]},"
+        "{'role':'assistant','content':'a','tool_calls':[{'id':'c','type':'function','function':{'name':'f','arguments':'{\\'k\\':["
+        "1]}'}}]},"
+        "{'role':'tool','tool_call_id':'c','content':[{'type':'text','text':'r'}]},{'role':'user','content':'more'},"
+        "{'role':'assistant','content':''},{'role':'user','content':'end'}]}",
+        conv_a1);
     oom_pass("{'id':'msg_1','type':'message','role':'assistant','model':'c','stop_reason':'end_turn',"
              "'content':[{'type':'text','text':'x'},{'type':'tool_use','id':'t','name':'f','input':{'a':[1]}}],"
              "'usage':{'input_tokens':1,'output_tokens':2,'cache_read_input_tokens':3,'cache_creation_input_tokens':4}}",
@@ -1701,6 +1813,7 @@ int main(void)
         cmocka_unit_test(t_a1_basic),
         cmocka_unit_test(t_a1_model_override_and_max_tokens),
         cmocka_unit_test(t_a1_multiturn_merge),
+        cmocka_unit_test(t_a1_system_edges),
         cmocka_unit_test(t_a1_images),
         cmocka_unit_test(t_a1_tools),
         cmocka_unit_test(t_a1_errors),
@@ -1721,6 +1834,7 @@ int main(void)
         cmocka_unit_test(t_b5_errors),
         cmocka_unit_test(t_b6_text_stream),
         cmocka_unit_test(t_b6_tool_stream),
+        cmocka_unit_test(t_b6_same_index_new_id),
         cmocka_unit_test(t_b6_empty_and_errors),
         cmocka_unit_test(t_error_bodies),
         cmocka_unit_test(t_round_trip_request),
