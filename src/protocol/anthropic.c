@@ -7,7 +7,6 @@
  * error, never a crash. Streaming output is written straight into one reusable buffer per stream
  * (a prefix built once, then the delta), not built as jansson trees, to keep per-chunk work small.
  */
-#define SOV_LOG_MODULE "anthropic"
 
 #include "protocol/anthropic.h"
 
@@ -67,6 +66,39 @@ static int jset(json_t *o, const char *key, json_t *v)
     return json_object_set_new(o, key, v);
 }
 
+/* Marks an optional member left out of jobj(). Never dereferenced. */
+static const char jskip_;
+#define JSKIP ((json_t *)(uintptr_t)&jskip_)
+
+/* Builds an object from (const char *key, json_t *value) pairs ending with a NULL key. Values are
+ * stolen; a NULL value (a failed allocation) makes the whole call fail; JSKIP leaves the key out.
+ * On failure everything is released and NULL returned, so callers need no cleanup. */
+static json_t *jobj(const char *key, ...)
+{
+    va_list ap;
+    va_start(ap, key);
+    json_t *o = json_object();
+    bool ok = o != NULL;
+    for (const char *k = key; k; k = va_arg(ap, const char *)) {
+        json_t *v = va_arg(ap, json_t *);
+        if (v == JSKIP)
+            continue;
+        if (!ok || !v) {
+            json_decref(v);
+            ok = false;
+            continue;
+        }
+        if (json_object_set_new(o, k, v)) /* releases v */
+            ok = false;
+    }
+    va_end(ap);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* Integer field: returns the value, or `def` when absent/null; *bad set when present with a wrong type. */
 static json_int_t jint_opt(const json_t *o, const char *key, json_int_t def, bool *bad)
 {
@@ -87,8 +119,7 @@ static int openai_text_of(const json_t *content, struct sov_buf *b, const char *
     if (!content || json_is_null(content))
         return 0;
     if (json_is_string(content))
-        return sov_buf_append(b, json_string_value(content), json_string_length(content)) ? (*what = "out of memory", -1)
-                                                                                              : 0;
+        return sov_buf_append(b, json_string_value(content), json_string_length(content)) ? (*what = "out of memory", -1) : 0;
     if (!json_is_array(content)) {
         *what = "content must be a string or an array of content parts";
         return -1;
@@ -143,8 +174,8 @@ struct reason_map {
 /* Anthropic stop_reason -> OpenAI finish_reason. The first row for an OpenAI reason is also the
  * reverse mapping. */
 static const struct reason_map reasons[] = {
-    {"end_turn", "stop"},           {"max_tokens", "length"}, {"tool_use", "tool_calls"}, {"refusal", "content_filter"},
-    {"stop_sequence", "stop"},      {"pause_turn", "stop"},   {"tool_use", "function_call"},
+    {"end_turn", "stop"},      {"max_tokens", "length"}, {"tool_use", "tool_calls"},    {"refusal", "content_filter"},
+    {"stop_sequence", "stop"}, {"pause_turn", "stop"},   {"tool_use", "function_call"},
 };
 
 static const char *finish_from_stop(const char *stop_reason)
@@ -180,22 +211,13 @@ static int push_blocks(json_t *msgs, const char *role, json_t *blocks)
         json_decref(blocks);
         return rc;
     }
-    json_t *m = json_object();
-    if (!m || jset(m, "role", json_string(role)) || jset(m, "content", blocks)) {
-        json_decref(m);
-        return -1;
-    }
-    return json_array_append_new(msgs, m);
+    json_t *m = jobj("role", json_string(role), "content", blocks, NULL);
+    return m ? json_array_append_new(msgs, m) : -1;
 }
 
 static json_t *text_block(const char *s, size_t n)
 {
-    json_t *b = json_object();
-    if (b && (jset(b, "type", json_string("text")) || jset(b, "text", json_stringn(s, n)))) {
-        json_decref(b);
-        return NULL;
-    }
-    return b;
+    return jobj("type", json_string("text"), "text", json_stringn(s, n), NULL);
 }
 
 /* OpenAI image_url part -> Anthropic image block. */
@@ -207,40 +229,30 @@ static json_t *image_block_from_openai(const json_t *part, const char *path, cha
         set_err(err, "%s.image_url.url: must be a string", path);
         return NULL;
     }
-    json_t *src = json_object();
-    if (!src)
-        return NULL;
+    json_t *src;
     if (strncmp(url, "data:", 5) == 0) {
         const char *comma = strchr(url, ',');
         const char *hdr = url + 5;
         size_t hl = comma ? (size_t)(comma - hdr) : 0;
         if (!comma || hl < 7 || memcmp(comma - 7, ";base64", 7) != 0) {
             set_err(err, "%s.image_url.url: only base64 data URLs are supported", path);
-            json_decref(src);
             return NULL;
         }
         size_t ml = strcspn(hdr, ";");
         if (ml == 0 || !comma[1]) {
             set_err(err, "%s.image_url.url: data URL needs a media type and data", path);
-            json_decref(src);
             return NULL;
         }
-        jset(src, "type", json_string("base64"));
-        jset(src, "media_type", json_stringn(hdr, ml));
-        jset(src, "data", json_string(comma + 1));
+        src = jobj("type", json_string("base64"), "media_type", json_stringn(hdr, ml), "data", json_string(comma + 1), NULL);
     } else if (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) {
-        jset(src, "type", json_string("url"));
-        jset(src, "url", json_string(url));
+        src = jobj("type", json_string("url"), "url", json_string(url), NULL);
     } else {
         set_err(err, "%s.image_url.url: must be an http(s) URL or a base64 data URL", path);
-        json_decref(src);
         return NULL;
     }
-    json_t *b = json_object();
-    if (!b || jset(b, "type", json_string("image")) || jset(b, "source", src)) {
-        json_decref(b);
-        return NULL;
-    }
+    json_t *b = jobj("type", json_string("image"), "source", src, NULL);
+    if (!b)
+        set_err(err, "out of memory");
     return b;
 }
 
@@ -254,8 +266,8 @@ static json_t *blocks_from_openai_content(const json_t *content, bool user, cons
     if (!content || json_is_null(content))
         return blocks;
     if (json_is_string(content)) {
-        if (json_string_length(content) && json_array_append_new(blocks, text_block(json_string_value(content),
-                                                                                    json_string_length(content))))
+        if (json_string_length(content) &&
+            json_array_append_new(blocks, text_block(json_string_value(content), json_string_length(content))))
             goto fail_oom;
         return blocks;
     }
@@ -306,10 +318,13 @@ fail:
 /* Parses a tool call's arguments string into an object (empty -> {}). */
 static json_t *parse_arguments(const json_t *args, const char *path, char **err)
 {
-    if (!args || json_is_null(args))
-        return json_object();
-    if (json_is_object(args))
-        return json_deep_copy(args);
+    json_t *v = NULL;
+    if (!args || json_is_null(args) || json_is_object(args)) {
+        v = args && json_is_object(args) ? json_deep_copy(args) : json_object();
+        if (!v)
+            set_err(err, "out of memory");
+        return v;
+    }
     if (!json_is_string(args)) {
         set_err(err, "%s.function.arguments: must be a string", path);
         return NULL;
@@ -319,10 +334,13 @@ static json_t *parse_arguments(const json_t *args, const char *path, char **err)
     size_t k = 0;
     while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'))
         k++;
-    if (k == n)
-        return json_object();
+    if (k == n) {
+        if (!(v = json_object()))
+            set_err(err, "out of memory");
+        return v;
+    }
     json_error_t je;
-    json_t *v = json_loadb(s, n, JSON_DECODE_ANY, &je);
+    v = json_loadb(s, n, JSON_DECODE_ANY, &je);
     if (!v || !json_is_object(v)) {
         json_decref(v);
         set_err(err, "%s.function.arguments: must be a JSON object", path);
@@ -338,6 +356,10 @@ static json_t *tool_use_blocks_from_openai(const json_t *tool_calls, const char 
         return NULL;
     }
     json_t *blocks = json_array();
+    if (!blocks) {
+        set_err(err, "out of memory");
+        return NULL;
+    }
     size_t i;
     json_t *tc;
     json_array_foreach(tool_calls, i, tc)
@@ -359,9 +381,8 @@ static json_t *tool_use_blocks_from_openai(const json_t *tool_calls, const char 
         json_t *input = parse_arguments(json_object_get(fn, "arguments"), tpath, err);
         if (!input)
             goto fail;
-        json_t *b = json_object();
-        if (!b || jset(b, "type", json_string("tool_use")) || jset(b, "id", json_string(id)) ||
-            jset(b, "name", json_string(name)) || jset(b, "input", input) || json_array_append_new(blocks, b)) {
+        json_t *b = jobj("type", json_string("tool_use"), "id", json_string(id), "name", json_string(name), "input", input, NULL);
+        if (!b || json_array_append_new(blocks, b)) {
             set_err(err, "out of memory");
             goto fail;
         }
@@ -379,6 +400,10 @@ static json_t *tools_from_openai(const json_t *tools, char **err)
         return NULL;
     }
     json_t *out = json_array();
+    if (!out) {
+        set_err(err, "out of memory");
+        return NULL;
+    }
     size_t i;
     json_t *t;
     json_array_foreach(tools, i, t)
@@ -395,14 +420,16 @@ static json_t *tools_from_openai(const json_t *tools, char **err)
         }
         json_t *desc = json_object_get(fn, "description");
         json_t *params = json_object_get(fn, "parameters");
-        if ((desc && !json_is_string(desc) && !json_is_null(desc)) || (params && !json_is_object(params) && !json_is_null(params))) {
+        if ((desc && !json_is_string(desc) && !json_is_null(desc)) ||
+            (params && !json_is_object(params) && !json_is_null(params))) {
             set_err(err, "tools.%zu.function: description must be a string and parameters an object", i);
             goto fail;
         }
-        json_t *schema = json_is_object(params) ? json_deep_copy(params) : json_pack("{s:s,s:{}}", "type", "object", "properties");
-        json_t *o = json_object();
-        if (!o || jset(o, "name", json_string(name)) || (json_is_string(desc) && jset(o, "description", jcopy_str(desc))) ||
-            jset(o, "input_schema", schema) || json_array_append_new(out, o)) {
+        json_t *schema = json_is_object(params) ? json_deep_copy(params)
+                                                : jobj("type", json_string("object"), "properties", json_object(), NULL);
+        json_t *o = jobj("name", json_string(name), "description", json_is_string(desc) ? jcopy_str(desc) : JSKIP, "input_schema",
+                         schema, NULL);
+        if (!o || json_array_append_new(out, o)) {
             set_err(err, "out of memory");
             goto fail;
         }
@@ -426,7 +453,8 @@ static json_t *tool_choice_from_openai(const json_t *tc, char **err)
     }
     const char *name = jstr(json_object_get(tc, "function"), "name");
     if (!streq(jstr(tc, "type"), "function") || !name) {
-        set_err(err, "tool_choice: must be \"none\", \"auto\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}");
+        set_err(err,
+                "tool_choice: must be \"none\", \"auto\", \"required\" or {\"type\":\"function\",\"function\":{\"name\":...}}");
         return NULL;
     }
     return json_pack("{s:s,s:s}", "type", "tool", "name", name);
@@ -486,14 +514,14 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
         }
         if (strcmp(role, "system") == 0 || strcmp(role, "developer") == 0) {
             const char *what = NULL;
-            size_t before = system.len;
-            if (system.len && sov_buf_puts(&system, "\n"))
+            size_t before = system.len, sep = before ? 1 : 0;
+            if (sep && sov_buf_puts(&system, "\n"))
                 goto oom;
             if (openai_text_of(content, &system, "\n", &what)) {
                 set_err(err, "%s.content: %s", path, what);
                 goto fail;
             }
-            if (system.len == before + 1) /* nothing added but the separator */
+            if (sep && system.len == before + sep) /* nothing added but the separator */
                 system.len = before, system.data[before] = 0;
         } else if (strcmp(role, "user") == 0) {
             json_t *blocks = blocks_from_openai_content(content, true, path, err);
@@ -512,8 +540,12 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
                     json_decref(blocks);
                     goto fail;
                 }
-                json_array_extend(blocks, tb);
+                int rc = json_array_extend(blocks, tb);
                 json_decref(tb);
+                if (rc) {
+                    json_decref(blocks);
+                    goto oom;
+                }
             }
             if (push_blocks(msgs, "assistant", blocks))
                 goto oom;
@@ -530,12 +562,15 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
                 set_err(err, "%s.content: %s", path, what);
                 goto fail;
             }
-            json_t *b = json_object();
-            int rc = !b || jset(b, "type", json_string("tool_result")) || jset(b, "tool_use_id", json_string(id)) ||
-                     (text.len && jset(b, "content", json_stringn(text.data, text.len)));
+            json_t *b = jobj("type", json_string("tool_result"), "tool_use_id", json_string(id), "content",
+                             text.len ? json_stringn(text.data, text.len) : JSKIP, NULL);
             sov_buf_free(&text);
             json_t *arr = json_array();
-            if (rc || !arr || json_array_append_new(arr, b)) {
+            if (!arr) {
+                json_decref(b);
+                goto oom;
+            }
+            if (json_array_append_new(arr, b)) { /* releases b (also when NULL) */
                 json_decref(arr);
                 goto oom;
             }
@@ -554,7 +589,8 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
             if (k > 0 && k < json_array_size(msgs)) {
                 json_t *prev = json_array_get(msgs, k - 1), *next = json_array_get(msgs, k);
                 if (streq(jstr(prev, "role"), jstr(next, "role"))) {
-                    json_array_extend(json_object_get(prev, "content"), json_object_get(next, "content"));
+                    if (json_array_extend(json_object_get(prev, "content"), json_object_get(next, "content")))
+                        goto oom;
                     json_array_remove(msgs, k);
                 }
             }
@@ -619,7 +655,10 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
         if (!seqs)
             goto oom;
         if (json_is_string(stop)) {
-            json_array_append_new(seqs, jcopy_str(stop));
+            if (json_array_append_new(seqs, jcopy_str(stop))) {
+                json_decref(seqs);
+                goto oom;
+            }
         } else if (json_is_array(stop)) {
             size_t k;
             json_t *s;
@@ -630,7 +669,10 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
                     set_err(err, "stop.%zu: must be a string", k);
                     goto fail;
                 }
-                json_array_append_new(seqs, jcopy_str(s));
+                if (json_array_append_new(seqs, jcopy_str(s))) {
+                    json_decref(seqs);
+                    goto oom;
+                }
             }
         } else {
             json_decref(seqs);
@@ -652,8 +694,7 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
         goto oom;
 
     json_t *user = json_object_get(req, "user");
-    if (json_is_string(user) && json_string_length(user) &&
-        jset(out, "metadata", json_pack("{s:o}", "user_id", jcopy_str(user))))
+    if (json_is_string(user) && json_string_length(user) && jset(out, "metadata", json_pack("{s:o}", "user_id", jcopy_str(user))))
         goto oom;
 
     json_t *tools = json_object_get(req, "tools");
@@ -695,6 +736,8 @@ json_t *sov_anthropic_request_from_openai(const json_t *req, const char *model, 
 oom:
     set_err(err, "out of memory");
 fail:
+    if (err && !*err) /* a helper ran out of memory without saying so */
+        set_err(err, "out of memory");
     sov_buf_free(&system);
     json_decref(msgs);
     json_decref(out);
@@ -737,8 +780,8 @@ static json_t *openai_usage_json(const struct anth_usage *au)
         p = 0;
     if (c < 0)
         c = 0;
-    return json_pack("{s:I,s:I,s:I,s:{s:I}}", "prompt_tokens", (json_int_t)p, "completion_tokens", (json_int_t)c,
-                     "total_tokens", (json_int_t)(p + c), "prompt_tokens_details", "cached_tokens",
+    return json_pack("{s:I,s:I,s:I,s:{s:I}}", "prompt_tokens", (json_int_t)p, "completion_tokens", (json_int_t)c, "total_tokens",
+                     (json_int_t)(p + c), "prompt_tokens_details", "cached_tokens",
                      (json_int_t)(au->cache_read > 0 ? au->cache_read : 0));
 }
 
@@ -791,8 +834,10 @@ json_t *sov_anthropic_response_to_openai(const json_t *resp, char **err)
                 goto fail;
             }
             char *args = input ? json_dumps(input, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-            json_t *call = json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", tid, "type", "function", "function", "name", name,
-                                     "arguments", args ? args : "{}");
+            if (input && !args)
+                goto oom;
+            json_t *call = json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", tid, "type", "function", "function", "name", name, "arguments",
+                                     args ? args : "{}");
             free(args);
             if (!call || json_array_append_new(tool_calls, call))
                 goto oom;
@@ -805,19 +850,20 @@ json_t *sov_anthropic_response_to_openai(const json_t *resp, char **err)
     struct anth_usage au = {-1, -1, -1, -1};
     read_anth_usage(json_object_get(resp, "usage"), &au);
 
-    json_t *msg = json_object();
-    if (!msg || jset(msg, "role", json_string("assistant")) ||
-        jset(msg, "content", any_text ? json_stringn(text.data ? text.data : "", text.len) : json_null()) ||
-        jset(msg, "refusal", json_null())) {
+    bool calls = json_array_size(tool_calls) > 0;
+    json_t *msg = jobj("role", json_string("assistant"), "content",
+                       any_text ? json_stringn(text.data ? text.data : "", text.len) : json_null(), "refusal", json_null(),
+                       "tool_calls", calls ? tool_calls : JSKIP, NULL);
+    if (calls)
+        tool_calls = NULL; /* given to jobj */
+    if (!msg)
+        goto oom;
+    char *cid = sov_asprintf("chatcmpl-%s", id_core(id, "msg_"));
+    if (!cid) {
         json_decref(msg);
         goto oom;
     }
-    if (json_array_size(tool_calls)) {
-        jset(msg, "tool_calls", tool_calls);
-        tool_calls = NULL;
-    }
-    char *cid = sov_asprintf("chatcmpl-%s", id_core(id, "msg_"));
-    out = json_pack("{s:s?,s:s,s:I,s:s,s:[{s:i,s:o,s:n,s:s}],s:o}", "id", cid, "object", "chat.completion", "created",
+    out = json_pack("{s:s,s:s,s:I,s:s,s:[{s:i,s:o,s:n,s:s}],s:o}", "id", cid, "object", "chat.completion", "created",
                     (json_int_t)time(NULL), "model", model ? model : "", "choices", "index", 0, "message", msg, "logprobs",
                     "finish_reason", finish_from_stop(json_string_value(sr)), "usage", openai_usage_json(&au));
     free(cid);
@@ -829,6 +875,8 @@ json_t *sov_anthropic_response_to_openai(const json_t *resp, char **err)
 oom:
     set_err(err, "out of memory");
 fail:
+    if (err && !*err)
+        set_err(err, "out of memory");
     sov_buf_free(&text);
     json_decref(tool_calls);
     return NULL;
@@ -975,8 +1023,7 @@ static int emit_content(struct sov_anthropic_stream *st, const char *text, size_
     return rc ? rc : chunk_end(st, NULL, cb, ud);
 }
 
-static int emit_tool_start(struct sov_anthropic_stream *st, int index, const char *id, const char *name, sov_chunk_cb cb,
-                           void *ud)
+static int emit_tool_start(struct sov_anthropic_stream *st, int index, const char *id, const char *name, sov_chunk_cb cb, void *ud)
 {
     int rc = chunk_begin(st);
     if (!rc)
@@ -1090,8 +1137,8 @@ static int on_message_start(struct sov_anthropic_stream *st, const json_t *ev, s
     }
     free(gen);
     if (!rc)
-        rc = sov_buf_printf(&st->prefix, "\",\"object\":\"chat.completion.chunk\",\"created\":%" JSON_INTEGER_FORMAT ",\"model\":",
-                            st->created);
+        rc = sov_buf_printf(&st->prefix,
+                            "\",\"object\":\"chat.completion.chunk\",\"created\":%" JSON_INTEGER_FORMAT ",\"model\":", st->created);
     if (!rc)
         rc = put_json_str(&st->prefix, st->model, strlen(st->model));
     if (!rc)
@@ -1207,8 +1254,7 @@ int sov_anthropic_stream_feed(struct sov_anthropic_stream *st, const char *event
         rc = st->started ? stream_fail(st, SOV_EPARSE, "api_error", "malformed upstream stream: second message_start")
                          : on_message_start(st, ev, cb, ud);
     } else if (strcmp(type, "content_block_start") == 0 || strcmp(type, "content_block_delta") == 0 ||
-               strcmp(type, "content_block_stop") == 0 || strcmp(type, "message_delta") == 0 ||
-               strcmp(type, "message_stop") == 0) {
+               strcmp(type, "content_block_stop") == 0 || strcmp(type, "message_delta") == 0 || strcmp(type, "message_stop") == 0) {
         if (!st->started) {
             rc = stream_fail(st, SOV_EPARSE, "api_error", "malformed upstream stream: event before message_start");
         } else if (strcmp(type, "content_block_start") == 0) {
@@ -1350,8 +1396,8 @@ static int tool_result_text(struct vctx *v, const json_t *content, struct sov_bu
             vfail(v, "messages.content.content.text", "%s.content.%zu.text: must be a string", path, i);
             return -1;
         } else {
-            vfail(v, "messages.content.content.type",
-                  "%s.content.%zu.type: only text blocks are supported inside tool_result", path, i);
+            vfail(v, "messages.content.content.type", "%s.content.%zu.type: only text blocks are supported inside tool_result",
+                  path, i);
             return -1;
         }
     }
@@ -1445,9 +1491,9 @@ static int message_to_openai(struct vctx *v, const json_t *m, size_t mi, json_t 
                 goto done;
             }
             char *args = json_dumps(input, JSON_COMPACT);
-            json_t *call = args ? json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", id, "type", "function", "function", "name", name,
-                                            "arguments", args)
-                                : NULL;
+            json_t *call =
+                args ? json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", id, "type", "function", "function", "name", name, "arguments", args)
+                     : NULL;
             free(args);
             if (!call || json_array_append_new(tool_calls, call))
                 goto oom;
@@ -1472,8 +1518,7 @@ static int message_to_openai(struct vctx *v, const json_t *m, size_t mi, json_t 
                 goto done;
             }
             /* OpenAI wants tool messages right after the assistant's tool_calls: they go before the user's parts */
-            json_t *tm = json_pack("{s:s,s:s,s:s%}", "role", "tool", "tool_call_id", id, "content", rt.data ? rt.data : "",
-                                   rt.len);
+            json_t *tm = json_pack("{s:s,s:s,s:s%}", "role", "tool", "tool_call_id", id, "content", rt.data ? rt.data : "", rt.len);
             sov_buf_free(&rt);
             if (!tm || json_array_append_new(out, tm))
                 goto oom;
@@ -1483,8 +1528,8 @@ static int message_to_openai(struct vctx *v, const json_t *m, size_t mi, json_t 
                 goto done;
             }
             /* dropped: chat completions has no place for them */
-        } else if (strcmp(type, "document") == 0 || strcmp(type, "search_result") == 0 ||
-                   strcmp(type, "server_tool_use") == 0 || strcmp(type, "web_search_tool_result") == 0) {
+        } else if (strcmp(type, "document") == 0 || strcmp(type, "search_result") == 0 || strcmp(type, "server_tool_use") == 0 ||
+                   strcmp(type, "web_search_tool_result") == 0) {
             vfail(v, "messages.content.type", "%s.type: content block type \"%s\" is not supported", bpath, type);
             goto done;
         } else {
@@ -1508,14 +1553,12 @@ static int message_to_openai(struct vctx *v, const json_t *m, size_t mi, json_t 
                 goto oom;
         }
     } else {
-        json_t *om = json_object();
-        if (!om || jset(om, "role", json_string("assistant")) ||
-            jset(om, "content", text.len || !json_array_size(tool_calls) ? json_stringn(text.data ? text.data : "", text.len)
-                                                                         : json_null()) ||
-            (json_array_size(tool_calls) && jset(om, "tool_calls", json_incref(tool_calls))) || json_array_append_new(out, om)) {
-            json_decref(om);
+        bool calls = json_array_size(tool_calls) > 0;
+        json_t *om = jobj("role", json_string("assistant"), "content",
+                          text.len || !calls ? json_stringn(text.data ? text.data : "", text.len) : json_null(), "tool_calls",
+                          calls ? json_incref(tool_calls) : JSKIP, NULL);
+        if (!om || json_array_append_new(out, om))
             goto oom;
-        }
     }
     rc = 0;
     goto done;
@@ -1756,6 +1799,8 @@ json_t *sov_anthropic_request_to_openai(const json_t *req, char **err_msg, const
 oom:
     vfail(&v, NULL, "out of memory");
 fail:
+    if (err_msg && !*err_msg) /* a helper ran out of memory without saying so */
+        vfail(&v, NULL, "out of memory");
     json_decref(out);
     return NULL;
 }
@@ -1822,8 +1867,10 @@ json_t *sov_openai_response_to_anthropic(const json_t *resp, char **err)
         json_t *tb = tool_use_blocks_from_openai(tcs, "upstream response: choices[0].message", err);
         if (!tb)
             goto fail;
-        json_array_extend(blocks, tb);
+        int rc = json_array_extend(blocks, tb);
         json_decref(tb);
+        if (rc)
+            goto oom;
     }
     json_t *fr = json_object_get(choice, "finish_reason");
     if (fr && !json_is_null(fr) && !json_is_string(fr)) {
@@ -1842,9 +1889,9 @@ json_t *sov_openai_response_to_anthropic(const json_t *resp, char **err)
     char *id = msg_id_from(jstr(resp, "id"));
     const char *model = jstr(resp, "model");
     json_t *out = id ? json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:n,s:{s:I,s:I,s:I,s:I}}", "id", id, "type", "message", "role",
-                                 "assistant", "model", model ? model : "", "content", blocks, "stop_reason", stop,
-                                 "stop_sequence", "usage", "input_tokens", pt - cached, "cache_creation_input_tokens",
-                                 (json_int_t)0, "cache_read_input_tokens", cached, "output_tokens", ct)
+                                 "assistant", "model", model ? model : "", "content", blocks, "stop_reason", stop, "stop_sequence",
+                                 "usage", "input_tokens", pt - cached, "cache_creation_input_tokens", (json_int_t)0,
+                                 "cache_read_input_tokens", cached, "output_tokens", ct)
                      : NULL;
     if (!id)
         json_decref(blocks);
@@ -1857,6 +1904,8 @@ json_t *sov_openai_response_to_anthropic(const json_t *resp, char **err)
 oom:
     set_err(err, "out of memory");
 fail:
+    if (err && !*err)
+        set_err(err, "out of memory");
     json_decref(blocks);
     return NULL;
 }
@@ -1970,8 +2019,8 @@ static int ev_tool_block_start(struct sov_openai_to_anthropic_stream *st, sov_ev
         free(gid);
     }
     sov_buf_reset(&st->out);
-    int rc = sov_buf_printf(&st->out, "{\"type\":\"content_block_start\",\"index\":%u,\"content_block\":{\"type\":\"tool_use\",\"id\":",
-                            st->block);
+    int rc = sov_buf_printf(
+        &st->out, "{\"type\":\"content_block_start\",\"index\":%u,\"content_block\":{\"type\":\"tool_use\",\"id\":", st->block);
     if (!rc)
         rc = put_json_str(&st->out, st->tool_id.data, st->tool_id.len);
     if (!rc)
@@ -2006,15 +2055,15 @@ static int ev_text(struct sov_openai_to_anthropic_stream *st, const char *s, siz
         st->block = st->nblocks++;
         st->open = OPEN_TEXT;
         sov_buf_reset(&st->out);
-        if ((rc = sov_buf_printf(&st->out,
-                                 "{\"type\":\"content_block_start\",\"index\":%u,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
-                                 st->block)))
+        if ((rc = sov_buf_printf(
+                 &st->out, "{\"type\":\"content_block_start\",\"index\":%u,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                 st->block)))
             return rc;
         ev_emit(st, "content_block_start", cb, ud);
     }
     sov_buf_reset(&st->out);
-    rc = sov_buf_printf(&st->out, "{\"type\":\"content_block_delta\",\"index\":%u,\"delta\":{\"type\":\"text_delta\",\"text\":",
-                        st->block);
+    rc = sov_buf_printf(&st->out,
+                        "{\"type\":\"content_block_delta\",\"index\":%u,\"delta\":{\"type\":\"text_delta\",\"text\":", st->block);
     if (!rc)
         rc = put_json_str(&st->out, s, n);
     if (!rc)
@@ -2059,9 +2108,9 @@ static int ev_tool_delta(struct sov_openai_to_anthropic_stream *st, const json_t
     if (st->tool_pending && (rc = ev_tool_block_start(st, cb, ud)))
         return rc;
     sov_buf_reset(&st->out);
-    rc = sov_buf_printf(&st->out,
-                        "{\"type\":\"content_block_delta\",\"index\":%u,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":",
-                        st->block);
+    rc = sov_buf_printf(
+        &st->out,
+        "{\"type\":\"content_block_delta\",\"index\":%u,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":", st->block);
     if (!rc)
         rc = put_json_str(&st->out, json_string_value(args), json_string_length(args));
     if (!rc)
@@ -2143,8 +2192,8 @@ int sov_openai_to_anthropic_stream_feed(struct sov_openai_to_anthropic_stream *s
         json_t *tcs = json_object_get(delta, "tool_calls");
         json_t *fr = json_object_get(c, "finish_reason");
         if ((delta && !json_is_null(delta) && !json_is_object(delta)) ||
-            (content && !json_is_null(content) && !json_is_string(content)) ||
-            (tcs && !json_is_null(tcs) && !json_is_array(tcs)) || (fr && !json_is_null(fr) && !json_is_string(fr))) {
+            (content && !json_is_null(content) && !json_is_string(content)) || (tcs && !json_is_null(tcs) && !json_is_array(tcs)) ||
+            (fr && !json_is_null(fr) && !json_is_string(fr))) {
             rc = SOV_EPARSE;
             goto out;
         }
@@ -2178,11 +2227,12 @@ int sov_openai_to_anthropic_stream_finish(struct sov_openai_to_anthropic_stream 
         return rc;
     const char *stop = st->stop_reason ? st->stop_reason : st->ntools ? "tool_use" : "end_turn";
     sov_buf_reset(&st->out);
-    rc = sov_buf_printf(&st->out, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"%s\",\"stop_sequence\":null},\"usage\":{",
-                        stop);
+    rc = sov_buf_printf(&st->out,
+                        "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"%s\",\"stop_sequence\":null},\"usage\":{", stop);
     if (!rc && st->prompt_tokens >= 0) {
         int64_t cr = st->cached_tokens > 0 ? st->cached_tokens : 0;
-        rc = sov_buf_printf(&st->out, "\"input_tokens\":%" PRId64 ",\"cache_read_input_tokens\":%" PRId64 ",", st->prompt_tokens - cr, cr);
+        rc = sov_buf_printf(&st->out, "\"input_tokens\":%" PRId64 ",\"cache_read_input_tokens\":%" PRId64 ",",
+                            st->prompt_tokens - cr, cr);
     }
     if (!rc)
         rc = sov_buf_printf(&st->out, "\"output_tokens\":%" PRId64 "}}", st->completion_tokens >= 0 ? st->completion_tokens : 0);

@@ -5,8 +5,8 @@
  * the field-by-field mapping.
  *
  * Ownership: every json_t returned is a new reference the caller json_decref()s; inputs are
- * borrowed and never modified. Every `char **err` / `char **err_msg` receives a malloc'd message
- * the caller free()s (only on failure, and only if the pointer is non-NULL).
+ * borrowed and never modified. Every `char **err` / `char **err_msg` may be NULL; otherwise it must
+ * point to NULL on entry, and on failure receives a malloc'd message the caller free()s.
  * Thread-safety: the functions keep no global state; a stream object belongs to one thread.
  * Robustness: any input shape (wrong types anywhere, missing fields, huge indices) gives an error,
  * never a crash.
@@ -108,9 +108,10 @@ struct sov_openai_to_anthropic_stream;
 
 /* `model`: the name put in message_start (NULL: the first chunk's model). NULL when out of memory. */
 struct sov_openai_to_anthropic_stream *sov_openai_to_anthropic_stream_new(const char *model);
-/* Feeds one chunk. Returns 0; SOV_EPARSE for a malformed chunk; SOV_EUPSTREAM for a chunk that
- * carries an "error" object (emit an error event with sov_openai_to_anthropic_stream_error);
- * SOV_EINVAL on NULL arguments or a feed after finish; SOV_ENOMEM. cb fires zero or more times. */
+/* Feeds one chunk. Returns 0; SOV_EPARSE for a malformed chunk (nothing emitted for it; the stream
+ * goes on and finish still closes it properly); SOV_EUPSTREAM for a chunk that carries an "error"
+ * object (an `error` event has been emitted and the stream has ended); SOV_EINVAL on NULL arguments
+ * or a feed after the stream ended; SOV_ENOMEM. cb fires zero or more times. */
 int sov_openai_to_anthropic_stream_feed(struct sov_openai_to_anthropic_stream *st, const char *chunk_json, size_t len,
                                         sov_event_cb cb, void *ud);
 /* Closes the open block and emits message_delta and message_stop (message_start first if nothing was
