@@ -12,6 +12,7 @@
 #include "sovereign/sovereign.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,7 +136,8 @@ static int an_start(struct sov_call *c)
     char *err = NULL;
     json_t *req = sov_anthropic_request_from_openai(c->request, c->model, &err);
     if (!req) {
-        sov_debug("backend %s: request cannot be translated: %s", c->backend->cfg->name, err ? err : "?");
+        snprintf(c->start_error, sizeof c->start_error, "backend %s (Anthropic Messages API) cannot take this request: %s",
+                 c->backend->cfg->name, err ? err : "unsupported request");
         free(err);
         return SOV_EINVAL;
     }

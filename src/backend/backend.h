@@ -83,6 +83,8 @@ struct sov_call {
     void *priv;                         /* the backend's per-call state */
     struct sov_usage usage;
     uint64_t chunks;                    /* chunks delivered so far */
+    char start_error[192];              /* start() may explain a SOV_EINVAL here (the request cannot be
+                                         * expressed for this backend): safe to show the client */
 };
 
 struct sov_backend_ops {

@@ -7,10 +7,9 @@
 enum sov_api_format { SOV_FMT_OPENAI = 0, SOV_FMT_ANTHROPIC = 1 };
 
 /* OpenAI: {"error":{"message":M,"type":T,"param":P|null,"code":C|null}}
- * Anthropic: {"type":"error","error":{"type":T',"message":M}} where T' is Anthropic's name for the status. */
+ * Anthropic: {"type":"error","error":{"type":T',"message":M}} where T' is Anthropic's name for the status
+ * (sov_anthropic_error_type_for_status). */
 int sov_error_body(struct sov_buf *out, enum sov_api_format fmt, int status, const char *type, const char *code,
                    const char *param, const char *message);
-/* Anthropic's error type for an HTTP status. */
-const char *sov_anthropic_error_type(int status);
 
 #endif

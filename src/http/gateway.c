@@ -379,6 +379,17 @@ static void try_next(struct gw_req *r)
         }
         sov_backend_release(b);
         r->slot_held = false;
+        if (rc == SOV_EINVAL && r->call.start_error[0]) {
+            /* the request itself cannot go to this backend: a client error if nothing else can take it */
+            snprintf(r->err_msg, sizeof r->err_msg, "%s", r->call.start_error);
+            r->err_kind = SOV_CALL_ERR_STATUS;
+            r->err_status = 400;
+            if (r->attempt >= r->n_cand) {
+                reply_error(r, 400, "invalid_request_error", "unsupported_for_backend", NULL, r->err_msg);
+                return;
+            }
+            continue;
+        }
         snprintf(r->err_msg, sizeof r->err_msg, "backend %s could not start the request: %s", b->cfg->name,
                  sov_strerror(rc));
         r->err_kind = SOV_CALL_ERR_INTERNAL;
