@@ -1164,6 +1164,42 @@ static bool is_not_name(const unsigned char *t, size_t len, size_t a, size_t b)
 }
 
 static const char *const honorifics[] = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", NULL};
+/* words after which a capitalised word is taken for a name ("my name is X", "said X", "Dear X") */
+static const char *const person_leads[] = {"is", "name", "me", "said", "says", "asked", "told", "dear", "hi", "hello",
+                                           "thanks", NULL};
+/* first names that are also common words, places or languages: never a name on their own */
+static const char *const ambiguous_names[] = {"mark", "grace", "rose", "iris", "ivy", "violet", "hazel", "aurora",
+                                              "victoria", "virginia", "jordan", "frank", "jack", "ruby", "julia",
+                                              "bill", "sofia", "lily", "stella", "harper", "riley", "miles", "hudson",
+                                              "carter", "mason", "austin", "lawrence", "hope", "joy", "summer", "chase",
+                                              "martin", "simon", "victor", "hector", "oscar", "felix", "hugo", "scott",
+                                              "carol", "christian", "nancy", "georgia", "paris", "florence",
+                                              "chelsea", "sydney", "israel", "ravi", "rahul", "raj", NULL};
+
+/* A known first name on its own, not at the start of a sentence ("they had 6: Malon, Mark and Kaylee"). */
+static bool v_first_name(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+{
+    const unsigned char *t = v->t;
+    size_t len = v->len, b = v->to, a = b;
+    *seen = b;
+    while (a > 0 && is_alpha(t[a - 1]))
+        a--;
+    if (b - a <= 3 || (a > 0 && (t[a - 1] == '-' || t[a - 1] == '_' || t[a - 1] == '@' || t[a - 1] == '/')) || (b < len && (t[b] == '-' || t[b] == '@' || t[b] == '_' || (t[b] == '.' && b + 1 < len && is_alnum(t[b + 1])))))
+        return false;
+    for (const char *const *w = ambiguous_names; *w; w++)
+        if (b - a == strlen(*w) && at_word(t, len, a, *w))
+            return false;
+    /* the previous non-space character: none, or the end of a sentence, means a sentence start */
+    size_t p = a;
+    while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t'))
+        p--;
+    if (p == 0 || t[p - 1] == '.' || t[p - 1] == '!' || t[p - 1] == '?' || t[p - 1] == '\n' || t[p - 1] == '"' ||
+        t[p - 1] == '>' || t[p - 1] == '#' || t[p - 1] == '*' || t[p - 1] == '(' || t[p - 1] == '[')
+        return false;
+    *s = (uint32_t)a;
+    *e = (uint32_t)b;
+    return true;
+}
 
 static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
 {
@@ -1194,7 +1230,7 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
             p--;
     }
     size_t w1e = p;
-    if (w1e > 0 && (t[w1e - 1] == '.' || t[w1e - 1] == ':'))
+    if (w1e > 0 && (t[w1e - 1] == '.' || t[w1e - 1] == ':' || t[w1e - 1] == '?' || t[w1e - 1] == ','))
         w1e--;
     size_t w1 = w1e;
     while (w1 > 0 && is_alpha(t[w1 - 1]))
@@ -1203,10 +1239,9 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
     for (const char *const *h = honorifics; *h; h++)
         if (w1e - w1 == strlen(*h) && at_word(t, len, w1, *h))
             lead = true;
-    if (w1e - w1 == 2 && at_word(t, len, w1, "is"))
-        lead = true;
-    if (w1e - w1 == 4 && at_word(t, len, w1, "name"))
-        lead = true;
+    for (const char *const *l = person_leads; *l; l++)
+        if (w1e - w1 == strlen(*l) && at_word(t, len, w1, *l))
+            lead = true;
     if (!lead)
         a = w1; /* "John [Q.] Smith" */
     if (a >= b || !is_upper(t[a]))
@@ -1461,7 +1496,9 @@ static const struct detector detectors[] = {
     {SOV_PII_PERSON, 20, false, 0, v_person,
      "\\b(?:[Mm]r|[Mm]rs|[Mm]s|[Mm]iss|[Dd]r|[Pp]rof|[Ss]ir|[Mm]adam|[Mm]x)\\.?[ \\t]+[A-Z]"},
     {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:" FIRST_NAMES ")[ \\t]+[A-Z]"},
-    {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:[Mm]y name is|[Nn]ame:)[ \\t]+[A-Z]"},
+    {SOV_PII_PERSON, 20, false, 0, v_person,
+     "\\b(?:[Nn]ame is|[Nn]ame[:?]|call me|calls me|said|says|asked|told|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks),?[ \\t]+[A-Z]"},
+    {SOV_PII_PERSON, 19, false, 0, v_first_name, "\\b(?:" FIRST_NAMES ")\\b"},
     /* addresses: number + street words + suffix; European street words + number; "12 Rue X"; units, PO boxes */
     {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_suffix,
      "[ \\t](?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|square|sq|terrace|"
