@@ -1152,7 +1152,7 @@ static const char *const not_names[] = {
     "december",  "company",  "inc",      "ltd",      "llc",      "corp",     "university", "school", "hospital", "bank",
     "city",      "county",   "state",    "new",      "north",    "south",    "east",    "west",     "said",   "says",
     "please",    "thanks",   "thank",    "dear",     "hello",    "hi",       "team",    "group",    "department", "office",
-    "i",         "it",       "he",       "she",      "we",       "they",     "you",     "his",      "her",    "this",
+    "i",         "i'm",      "i've",     "i'll",     "i'd",      "it",       "he",       "she",      "we",       "they",     "you",     "his",      "her",    "this",
     "that",      "there",    "here",     "when",     "what",     "who",      "how",     "if",       "as",     NULL};
 
 static bool is_not_name(const unsigned char *t, size_t len, size_t a, size_t b)
@@ -1210,7 +1210,7 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
     /* the trigger ends after a capital letter: a middle initial ("J. Smith") or the capitalised word */
     if (b + 2 < len && t[b] == '.' && t[b + 1] == ' ' && is_upper(t[b + 2]))
         b += 3;
-    while (b < len && (is_lower(t[b]) || t[b] == '\'' || t[b] == '-'))
+    while (b < len && (is_lower(t[b]) || t[b] >= 0x80 || t[b] == '\'' || t[b] == '-'))
         b++;
     if (b - v->to < 1 && !(b > 0 && is_lower(t[b - 1])))
         return false;
@@ -1219,7 +1219,7 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
     /* from the end: the capitalised word, an optional middle initial, then the word before it (a first
      * name, an honorific, or the lead-in "my name is"/"name:") */
     size_t a = b;
-    while (a > 0 && (is_alpha(t[a - 1]) || t[a - 1] == '\'' || t[a - 1] == '-'))
+    while (a > 0 && (is_alpha(t[a - 1]) || t[a - 1] >= 0x80 || t[a - 1] == '\'' || t[a - 1] == '-'))
         a--;
     size_t p = a;
     while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t'))
@@ -1258,7 +1258,7 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
         if (!(r < len && is_upper(t[r])))
             break;
         r++;
-        while (r < len && (is_lower(t[r]) || t[r] == '\'' || t[r] == '-'))
+        while (r < len && (is_lower(t[r]) || t[r] >= 0x80 || t[r] == '\'' || t[r] == '-'))
             r++;
         if (r - ws < 2 || (r < len && (is_upper(t[r]) || is_digit(t[r]))) || is_not_name(t, len, ws, r))
             break;
@@ -1402,10 +1402,46 @@ static bool v_addr_prefix(const struct vctx *v, uint32_t *s, uint32_t *e, size_t
     return true;
 }
 
+/* "lives at Jakobi 69", "address: 19 Sokolska 1475": after an address lead-in, the rest of the line's clause,
+ * if it holds a house number. */
+static bool v_addr_lead(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+{
+    const unsigned char *t = v->t;
+    size_t len = v->len;
+    size_t a = v->to - 1; /* the trigger ends with the first character of the address */
+    size_t b = a;
+    bool digit = false;
+    while (b < len && b - a < 80 && t[b] != '\n' && t[b] != ',' && t[b] != ';' && t[b] != '?' && t[b] != '!' &&
+           t[b] != '(' && !(t[b] == '.' && (b + 1 >= len || is_space(t[b + 1]))))
+        digit |= is_digit(t[b++]);
+    *seen = b;
+    while (b > a && is_space(t[b - 1]))
+        b--;
+    if (!digit || b - a < 4)
+        return false;
+    /* a house number must be a word of 1-5 digits (optionally with a letter) */
+    bool house = false;
+    for (size_t i = a; i < b; i++) {
+        if (!is_digit(t[i]) || (i > a && is_alnum(t[i - 1])))
+            continue;
+        size_t j = i;
+        while (j < b && is_digit(t[j]))
+            j++;
+        if (j - i <= 5 && (j == b || !is_alnum(t[j]) || (j + 1 <= b && is_alpha(t[j]) && (j + 1 == b || !is_alnum(t[j + 1])))))
+            house = true;
+    }
+    if (!house)
+        return false;
+    *s = (uint32_t)a;
+    *e = (uint32_t)b;
+    return true;
+}
+
 /* "Apt. 974", "Suite 446", "P.O. Box 1234": look back from the number for the keyword. */
 static bool v_addr_unit(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
 {
-    static const char *const kws[] = {"apt", "apartment", "suite", "unit", "p.o. box", "p.o.box", "po box", "p o box", NULL};
+    static const char *const kws[] = {"psc ", "cmr ", "apt", "apartment", "suite", "unit", "p.o. box", "p.o.box", "po box",
+                                      "p o box", NULL};
     const unsigned char *t = v->t;
     *seen = v->to;
     size_t lim = v->to > 24 ? v->to - 24 : 0;
@@ -1509,6 +1545,9 @@ static const struct detector detectors[] = {
      "\\d,?[ \\t]+(?:rue|avenue|boulevard|chemin|via|calle|avenida|rua)[ \\t]+[a-z\\x80-\\xff]"},
     {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_unit,
      "\\b(?:apt|apartment|suite|unit|box)\\.?[ \\t]*#?\\d{1,5}[a-z]?\\b"},
+    {SOV_PII_ADDRESS, 29, false, 0, v_addr_lead,
+     "\\b(?:[Ll]ives at|[Ll]ive at|[Ll]iving at|[Ll]ocated at|[Aa]ddress is|[Aa]ddress:|[Rr]eturn to|[Ss]end it to|[Ss]ent to|"
+     "[Ss]hip to|[Dd]eliver to|[Mm]oved to|office is at)[ \\t]+[A-Z0-9\\x80-\\xff]"},
 };
 #define N_DETECTORS (sizeof detectors / sizeof detectors[0])
 
