@@ -1184,6 +1184,14 @@ static bool v_first_name(const struct vctx *v, uint32_t *s, uint32_t *e, size_t 
     *seen = b;
     while (a > 0 && is_alpha(t[a - 1]))
         a--;
+    /* the trigger has no word boundaries: the whole word must be the name (one capital, at its start) */
+    if (b < len && (is_alnum(t[b]) || t[b] >= 0x80))
+        return false;
+    if (a > 0 && (is_digit(t[a - 1]) || t[a - 1] >= 0x80))
+        return false;
+    for (size_t i = a + 1; i < b; i++)
+        if (is_upper(t[i]))
+            return false;
     if (b - a <= 3 || (a > 0 && (t[a - 1] == '-' || t[a - 1] == '_' || t[a - 1] == '@' || t[a - 1] == '/')) || (b < len && (t[b] == '-' || t[b] == '@' || t[b] == '_' || (t[b] == '.' && b + 1 < len && is_alnum(t[b + 1])))))
         return false;
     for (const char *const *w = ambiguous_names; *w; w++)
@@ -1534,7 +1542,7 @@ static const struct detector detectors[] = {
     {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:" FIRST_NAMES ")[ \\t]+[A-Z]"},
     {SOV_PII_PERSON, 20, false, 0, v_person,
      "\\b(?:[Nn]ame is|[Nn]ame[:?]|call me|calls me|said|says|asked|told|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks),?[ \\t]+[A-Z]"},
-    {SOV_PII_PERSON, 19, false, 0, v_first_name, "\\b(?:" FIRST_NAMES ")\\b"},
+    {SOV_PII_PERSON, 19, false, 0, v_first_name, "(?:" FIRST_NAMES ")"}, /* plain literals: \\b here costs 2x */
     /* addresses: number + street words + suffix; European street words + number; "12 Rue X"; units, PO boxes */
     {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_suffix,
      "[ \\t](?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|square|sq|terrace|"
