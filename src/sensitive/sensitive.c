@@ -1661,7 +1661,7 @@ struct custom_src {
     int line;
 };
 
-struct sov_scanner *sov_scanner_new(const struct sov_yaml_node *section, char **err)
+static struct sov_scanner *scanner_build(const struct sov_yaml_node *section, bool som_all, char **err)
 {
     if (err)
         *err = NULL;
@@ -1742,7 +1742,7 @@ struct sov_scanner *sov_scanner_new(const struct sov_yaml_node *section, char **
             continue;
         s->rows[n] = &detectors[i];
         s->exprs[n] = sov_strndup(detectors[i].regex, strlen(detectors[i].regex));
-        s->flags[n] = detectors[i].flags | (detectors[i].som ? HS_FLAG_SOM_LEFTMOST : 0);
+        s->flags[n] = detectors[i].flags | (detectors[i].som || som_all ? HS_FLAG_SOM_LEFTMOST : 0);
         if (!s->exprs[n]) {
             s->n_rows = n;
             free(src);
@@ -1849,6 +1849,16 @@ nomem:
 fail:
     sov_scanner_free(s);
     return NULL;
+}
+
+struct sov_scanner *sov_scanner_new(const struct sov_yaml_node *section, char **err)
+{
+    return scanner_build(section, false, err);
+}
+
+struct sov_scanner *sov__scanner_new_som(const struct sov_yaml_node *section, char **err)
+{
+    return scanner_build(section, true, err);
 }
 
 const char *sov_scanner_rule_name(const struct sov_scanner *s, uint16_t rule)
