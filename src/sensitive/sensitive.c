@@ -1152,7 +1152,7 @@ static const char *const not_names[] = {
     "december",  "company",  "inc",      "ltd",      "llc",      "corp",     "university", "school", "hospital", "bank",
     "city",      "county",   "state",    "new",      "north",    "south",    "east",    "west",     "said",   "says",
     "please",    "thanks",   "thank",    "dear",     "hello",    "hi",       "team",    "group",    "department", "office",
-    "i",         "it",       "he",       "she",      "we",       "they",     "you",     "his",      "her",    "this",
+    "i",         "i'm",      "i've",     "i'll",     "i'd",      "it",       "he",       "she",      "we",       "they",     "you",     "his",      "her",    "this",
     "that",      "there",    "here",     "when",     "what",     "who",      "how",     "if",       "as",     NULL};
 
 static bool is_not_name(const unsigned char *t, size_t len, size_t a, size_t b)
@@ -1164,6 +1164,50 @@ static bool is_not_name(const unsigned char *t, size_t len, size_t a, size_t b)
 }
 
 static const char *const honorifics[] = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", NULL};
+/* words after which a capitalised word is taken for a name ("my name is X", "said X", "Dear X") */
+static const char *const person_leads[] = {"is", "name", "me", "said", "says", "asked", "told", "dear", "hi", "hello",
+                                           "thanks", NULL};
+/* first names that are also common words, places or languages: never a name on their own */
+static const char *const ambiguous_names[] = {"mark", "grace", "rose", "iris", "ivy", "violet", "hazel", "aurora",
+                                              "victoria", "virginia", "jordan", "frank", "jack", "ruby", "julia",
+                                              "bill", "sofia", "lily", "stella", "harper", "riley", "miles", "hudson",
+                                              "carter", "mason", "austin", "lawrence", "hope", "joy", "summer", "chase",
+                                              "martin", "simon", "victor", "hector", "oscar", "felix", "hugo", "scott",
+                                              "carol", "christian", "nancy", "georgia", "paris", "florence",
+                                              "chelsea", "sydney", "israel", "ravi", "rahul", "raj", NULL};
+
+/* A known first name on its own, not at the start of a sentence ("they had 6: Malon, Mark and Kaylee"). */
+static bool v_first_name(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+{
+    const unsigned char *t = v->t;
+    size_t len = v->len, b = v->to, a = b;
+    *seen = b;
+    while (a > 0 && is_alpha(t[a - 1]))
+        a--;
+    /* the trigger has no word boundaries: the whole word must be the name (one capital, at its start) */
+    if (b < len && (is_alnum(t[b]) || t[b] >= 0x80))
+        return false;
+    if (a > 0 && (is_digit(t[a - 1]) || t[a - 1] >= 0x80))
+        return false;
+    for (size_t i = a + 1; i < b; i++)
+        if (is_upper(t[i]))
+            return false;
+    if (b - a <= 3 || (a > 0 && (t[a - 1] == '-' || t[a - 1] == '_' || t[a - 1] == '@' || t[a - 1] == '/')) || (b < len && (t[b] == '-' || t[b] == '@' || t[b] == '_' || (t[b] == '.' && b + 1 < len && is_alnum(t[b + 1])))))
+        return false;
+    for (const char *const *w = ambiguous_names; *w; w++)
+        if (b - a == strlen(*w) && at_word(t, len, a, *w))
+            return false;
+    /* the previous non-space character: none, or the end of a sentence, means a sentence start */
+    size_t p = a;
+    while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t'))
+        p--;
+    if (p == 0 || t[p - 1] == '.' || t[p - 1] == '!' || t[p - 1] == '?' || t[p - 1] == '\n' || t[p - 1] == '"' ||
+        t[p - 1] == '>' || t[p - 1] == '#' || t[p - 1] == '*' || t[p - 1] == '(' || t[p - 1] == '[')
+        return false;
+    *s = (uint32_t)a;
+    *e = (uint32_t)b;
+    return true;
+}
 
 static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
 {
@@ -1174,7 +1218,7 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
     /* the trigger ends after a capital letter: a middle initial ("J. Smith") or the capitalised word */
     if (b + 2 < len && t[b] == '.' && t[b + 1] == ' ' && is_upper(t[b + 2]))
         b += 3;
-    while (b < len && (is_lower(t[b]) || t[b] == '\'' || t[b] == '-'))
+    while (b < len && (is_lower(t[b]) || t[b] >= 0x80 || t[b] == '\'' || t[b] == '-'))
         b++;
     if (b - v->to < 1 && !(b > 0 && is_lower(t[b - 1])))
         return false;
@@ -1183,7 +1227,7 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
     /* from the end: the capitalised word, an optional middle initial, then the word before it (a first
      * name, an honorific, or the lead-in "my name is"/"name:") */
     size_t a = b;
-    while (a > 0 && (is_alpha(t[a - 1]) || t[a - 1] == '\'' || t[a - 1] == '-'))
+    while (a > 0 && (is_alpha(t[a - 1]) || t[a - 1] >= 0x80 || t[a - 1] == '\'' || t[a - 1] == '-'))
         a--;
     size_t p = a;
     while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t'))
@@ -1194,7 +1238,7 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
             p--;
     }
     size_t w1e = p;
-    if (w1e > 0 && (t[w1e - 1] == '.' || t[w1e - 1] == ':'))
+    if (w1e > 0 && (t[w1e - 1] == '.' || t[w1e - 1] == ':' || t[w1e - 1] == '?' || t[w1e - 1] == ','))
         w1e--;
     size_t w1 = w1e;
     while (w1 > 0 && is_alpha(t[w1 - 1]))
@@ -1203,10 +1247,9 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
     for (const char *const *h = honorifics; *h; h++)
         if (w1e - w1 == strlen(*h) && at_word(t, len, w1, *h))
             lead = true;
-    if (w1e - w1 == 2 && at_word(t, len, w1, "is"))
-        lead = true;
-    if (w1e - w1 == 4 && at_word(t, len, w1, "name"))
-        lead = true;
+    for (const char *const *l = person_leads; *l; l++)
+        if (w1e - w1 == strlen(*l) && at_word(t, len, w1, *l))
+            lead = true;
     if (!lead)
         a = w1; /* "John [Q.] Smith" */
     if (a >= b || !is_upper(t[a]))
@@ -1223,7 +1266,7 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
         if (!(r < len && is_upper(t[r])))
             break;
         r++;
-        while (r < len && (is_lower(t[r]) || t[r] == '\'' || t[r] == '-'))
+        while (r < len && (is_lower(t[r]) || t[r] >= 0x80 || t[r] == '\'' || t[r] == '-'))
             r++;
         if (r - ws < 2 || (r < len && (is_upper(t[r]) || is_digit(t[r]))) || is_not_name(t, len, ws, r))
             break;
@@ -1367,10 +1410,46 @@ static bool v_addr_prefix(const struct vctx *v, uint32_t *s, uint32_t *e, size_t
     return true;
 }
 
+/* "lives at Jakobi 69", "address: 19 Sokolska 1475": after an address lead-in, the rest of the line's clause,
+ * if it holds a house number. */
+static bool v_addr_lead(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
+{
+    const unsigned char *t = v->t;
+    size_t len = v->len;
+    size_t a = v->to - 1; /* the trigger ends with the first character of the address */
+    size_t b = a;
+    bool digit = false;
+    while (b < len && b - a < 80 && t[b] != '\n' && t[b] != ',' && t[b] != ';' && t[b] != '?' && t[b] != '!' &&
+           t[b] != '(' && !(t[b] == '.' && (b + 1 >= len || is_space(t[b + 1]))))
+        digit |= is_digit(t[b++]);
+    *seen = b;
+    while (b > a && is_space(t[b - 1]))
+        b--;
+    if (!digit || b - a < 4)
+        return false;
+    /* a house number must be a word of 1-5 digits (optionally with a letter) */
+    bool house = false;
+    for (size_t i = a; i < b; i++) {
+        if (!is_digit(t[i]) || (i > a && is_alnum(t[i - 1])))
+            continue;
+        size_t j = i;
+        while (j < b && is_digit(t[j]))
+            j++;
+        if (j - i <= 5 && (j == b || !is_alnum(t[j]) || (j + 1 <= b && is_alpha(t[j]) && (j + 1 == b || !is_alnum(t[j + 1])))))
+            house = true;
+    }
+    if (!house)
+        return false;
+    *s = (uint32_t)a;
+    *e = (uint32_t)b;
+    return true;
+}
+
 /* "Apt. 974", "Suite 446", "P.O. Box 1234": look back from the number for the keyword. */
 static bool v_addr_unit(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
 {
-    static const char *const kws[] = {"apt", "apartment", "suite", "unit", "p.o. box", "p.o.box", "po box", "p o box", NULL};
+    static const char *const kws[] = {"psc ", "cmr ", "apt", "apartment", "suite", "unit", "p.o. box", "p.o.box", "po box",
+                                      "p o box", NULL};
     const unsigned char *t = v->t;
     *seen = v->to;
     size_t lim = v->to > 24 ? v->to - 24 : 0;
@@ -1461,7 +1540,9 @@ static const struct detector detectors[] = {
     {SOV_PII_PERSON, 20, false, 0, v_person,
      "\\b(?:[Mm]r|[Mm]rs|[Mm]s|[Mm]iss|[Dd]r|[Pp]rof|[Ss]ir|[Mm]adam|[Mm]x)\\.?[ \\t]+[A-Z]"},
     {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:" FIRST_NAMES ")[ \\t]+[A-Z]"},
-    {SOV_PII_PERSON, 20, false, 0, v_person, "\\b(?:[Mm]y name is|[Nn]ame:)[ \\t]+[A-Z]"},
+    {SOV_PII_PERSON, 20, false, 0, v_person,
+     "\\b(?:[Nn]ame is|[Nn]ame[:?]|call me|calls me|said|says|asked|told|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks),?[ \\t]+[A-Z]"},
+    {SOV_PII_PERSON, 19, false, 0, v_first_name, "(?:" FIRST_NAMES ")"}, /* plain literals: \\b here costs 2x */
     /* addresses: number + street words + suffix; European street words + number; "12 Rue X"; units, PO boxes */
     {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_suffix,
      "[ \\t](?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|square|sq|terrace|"
@@ -1472,6 +1553,9 @@ static const struct detector detectors[] = {
      "\\d,?[ \\t]+(?:rue|avenue|boulevard|chemin|via|calle|avenida|rua)[ \\t]+[a-z\\x80-\\xff]"},
     {SOV_PII_ADDRESS, 30, false, HS_FLAG_CASELESS, v_addr_unit,
      "\\b(?:apt|apartment|suite|unit|box)\\.?[ \\t]*#?\\d{1,5}[a-z]?\\b"},
+    {SOV_PII_ADDRESS, 29, false, 0, v_addr_lead,
+     "\\b(?:[Ll]ives at|[Ll]ive at|[Ll]iving at|[Ll]ocated at|[Aa]ddress is|[Aa]ddress:|[Rr]eturn to|[Ss]end it to|[Ss]ent to|"
+     "[Ss]hip to|[Dd]eliver to|[Mm]oved to|office is at)[ \\t]+[A-Z0-9\\x80-\\xff]"},
 };
 #define N_DETECTORS (sizeof detectors / sizeof detectors[0])
 
@@ -1577,7 +1661,7 @@ struct custom_src {
     int line;
 };
 
-struct sov_scanner *sov_scanner_new(const struct sov_yaml_node *section, char **err)
+static struct sov_scanner *scanner_build(const struct sov_yaml_node *section, bool som_all, char **err)
 {
     if (err)
         *err = NULL;
@@ -1658,7 +1742,7 @@ struct sov_scanner *sov_scanner_new(const struct sov_yaml_node *section, char **
             continue;
         s->rows[n] = &detectors[i];
         s->exprs[n] = sov_strndup(detectors[i].regex, strlen(detectors[i].regex));
-        s->flags[n] = detectors[i].flags | (detectors[i].som ? HS_FLAG_SOM_LEFTMOST : 0);
+        s->flags[n] = detectors[i].flags | (detectors[i].som || som_all ? HS_FLAG_SOM_LEFTMOST : 0);
         if (!s->exprs[n]) {
             s->n_rows = n;
             free(src);
@@ -1765,6 +1849,16 @@ nomem:
 fail:
     sov_scanner_free(s);
     return NULL;
+}
+
+struct sov_scanner *sov_scanner_new(const struct sov_yaml_node *section, char **err)
+{
+    return scanner_build(section, false, err);
+}
+
+struct sov_scanner *sov__scanner_new_som(const struct sov_yaml_node *section, char **err)
+{
+    return scanner_build(section, true, err);
 }
 
 const char *sov_scanner_rule_name(const struct sov_scanner *s, uint16_t rule)

@@ -72,6 +72,9 @@ const char *sov_scanner_rule_name(const struct sov_scanner *s, uint16_t rule);
 /* Internal (benchmarks): the number of expressions compiled into the database, and expression i
  * (Hyperscan/PCRE syntax) with whether it is case-insensitive. NULL if i is out of range. Valid while s lives. */
 size_t sov__scanner_pattern_count(const struct sov_scanner *s);
+/* Internal (benchmarks): like sov_scanner_new, but every built-in expression is compiled with start-of-match
+ * tracking too (results are the same; it measures what SOM would cost). */
+struct sov_scanner *sov__scanner_new_som(const struct sov_yaml_node *section, char **err);
 const char *sov__scanner_pattern(const struct sov_scanner *s, size_t i, bool *caseless);
 
 #endif

@@ -262,6 +262,12 @@ static void test_person_address(void **state)
     expect_one("Filip lives on Nassaustraat 123 street.", SOV_PII_ADDRESS, "Nassaustraat 123");
     expect_one("PO: P.O. Box 1234", SOV_PII_ADDRESS, "P.O. Box 1234");
     expect_none("I walked 5 miles down the road", SOV_PII_ADDRESS);
+    expect_one("Shelby Araujo lives at 87 Jakobi 69, Laane", SOV_PII_ADDRESS, "87 Jakobi 69");
+    expect_one("send to PSC 7004, Box 8380\nAPO AP 11949", SOV_PII_ADDRESS, "PSC 7004, Box 8380");
+    expect_none("she lives at home with her parents.", SOV_PII_ADDRESS);
+    expect_one("They had 6: Malon, Jennifer and Brandi.", SOV_PII_PERSON, "Jennifer");
+    expect_none("Mark the box. Ruby and Julia are languages.", SOV_PII_PERSON);
+    expect_one("Thanks, I'm so jealous! said Honoré to me", SOV_PII_PERSON, "Honoré");
 }
 
 static void test_overlap_and_order(void **state)
@@ -543,8 +549,8 @@ static void test_eval_floors(void **state)
     check_floor(&e, SOV_PII_IBAN, 0.95, 0.95);
     check_floor(&e, SOV_PII_SSN, 0.94, 0.97);
     check_floor(&e, SOV_PII_IP_ADDRESS, 0.88, 0.88);
-    check_floor(&e, SOV_PII_PERSON, 0.90, 0.20);
-    check_floor(&e, SOV_PII_ADDRESS, 0.90, 0.35);
+    check_floor(&e, SOV_PII_PERSON, 0.93, 0.42);
+    check_floor(&e, SOV_PII_ADDRESS, 0.95, 0.48);
 
     snprintf(path, sizeof path, "%s/presidio/recognizer_tests/recognizer_cases.jsonl", data);
     rc = sov_pii_eval_recognizer_cases(g_scanner, path, &o, &e, &err);
