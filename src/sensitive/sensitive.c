@@ -28,6 +28,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <errno.h>
 
 /* Spans the scratch can hold per scan; more are counted but not kept. */
 #define SCAN_CAP 4096
@@ -1661,6 +1665,91 @@ struct custom_src {
     int line;
 };
 
+
+/* ---- compiled-database cache -------------------------------------------------------------------
+ * Compiling the database takes most of a second; loading a serialised one takes milliseconds. The
+ * cache file is named by a hash of the vectorscan version and every expression, flag and id, so a
+ * changed configuration or library never reads a stale database; vectorscan itself refuses a
+ * database built for another platform (we then compile). Best effort: any cache failure just
+ * compiles. $SOVEREIGN_CACHE_DIR (or $XDG_CACHE_HOME/sovereign, or ~/.cache/sovereign) holds it;
+ * SOVEREIGN_CACHE_DIR=off disables it. */
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ c[i]) * 1099511628211ull;
+    return h;
+}
+
+static char *db_cache_path(const struct sov_scanner *s, const unsigned *ids, size_t n)
+{
+    const char *dir = getenv("SOVEREIGN_CACHE_DIR");
+    char *base = NULL;
+    if (dir && !strcmp(dir, "off"))
+        return NULL;
+    if (dir && *dir)
+        base = sov_asprintf("%s", dir);
+    else if ((dir = getenv("XDG_CACHE_HOME")) && *dir)
+        base = sov_asprintf("%s/sovereign", dir);
+    else if ((dir = getenv("HOME")) && *dir)
+        base = sov_asprintf("%s/.cache/sovereign", dir);
+    if (!base)
+        return NULL;
+    uint64_t h = 1469598103934665603ull;
+    const char *v = hs_version();
+    h = fnv1a(h, v, strlen(v));
+    for (size_t i = 0; i < n; i++) {
+        h = fnv1a(h, s->exprs[i], strlen(s->exprs[i]) + 1);
+        h = fnv1a(h, &s->flags[i], sizeof s->flags[i]);
+        h = fnv1a(h, &ids[i], sizeof ids[i]);
+    }
+    char *p = NULL;
+    /* make the directory (and its parent, for ~/.cache) */
+    char *slash = strrchr(base, '/');
+    if (slash && slash != base) {
+        *slash = '\0';
+        mkdir(base, 0700);
+        *slash = '/';
+    }
+    if (mkdir(base, 0700) == 0 || errno == EEXIST)
+        p = sov_asprintf("%s/scanner-%016llx.hsdb", base, (unsigned long long)h);
+    free(base);
+    return p;
+}
+
+static int db_cache_load(const char *path, hs_database_t **db)
+{
+    size_t len;
+    char *data = sov_read_file(path, 256u << 20, &len, NULL);
+    if (!data)
+        return -1;
+    *db = NULL;
+    hs_error_t rc = hs_deserialize_database(data, len, db);
+    free(data);
+    return rc == HS_SUCCESS ? 0 : -1;
+}
+
+static void db_cache_store(const char *path, const hs_database_t *db)
+{
+    if (access(path, R_OK) == 0)
+        return;
+    char *bytes = NULL;
+    size_t len = 0;
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+        return;
+    char *tmp = sov_asprintf("%s.%ld.tmp", path, (long)getpid());
+    FILE *f = tmp ? fopen(tmp, "wb") : NULL;
+    if (f) {
+        bool ok = fwrite(bytes, 1, len, f) == len;
+        ok &= fclose(f) == 0;
+        if (!ok || rename(tmp, path) != 0)
+            unlink(tmp);
+    }
+    free(tmp);
+    free(bytes);
+}
+
 static struct sov_scanner *scanner_build(const struct sov_yaml_node *section, bool som_all, char **err)
 {
     if (err)
@@ -1823,8 +1912,14 @@ static struct sov_scanner *scanner_build(const struct sov_yaml_node *section, bo
     for (size_t i = 0; i < n; i++)
         ids[i] = (unsigned)i;
     hs_compile_error_t *cerr = NULL;
-    hs_error_t rc = hs_compile_multi((const char *const *)s->exprs, s->flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &s->db,
-                                     &cerr);
+    char *cache = db_cache_path(s, ids, n);
+    hs_error_t rc = cache && db_cache_load(cache, &s->db) == 0
+                        ? HS_SUCCESS
+                        : hs_compile_multi((const char *const *)s->exprs, s->flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
+                                           &s->db, &cerr);
+    if (rc == HS_SUCCESS && cache)
+        db_cache_store(cache, s->db);
+    free(cache);
     if (rc != HS_SUCCESS) {
         int ex = cerr ? cerr->expression : -1;
         const char *msg = cerr && cerr->message ? cerr->message : "compile failed";
