@@ -18,6 +18,7 @@ import {
     openaiError,
     anthropicError,
     metrics,
+    waitFor,
 } from './lib/harness.mjs';
 
 const t = track();
@@ -145,8 +146,8 @@ test('a full concurrency cap moves the request on', async () => {
         backends : [ backend('cap', cap, [ 'm-cap' ], {max_concurrency : 1}), backend('other', other, [ 'm-other' ]) ],
         routing : {default : 'cap', fallback : [ 'other' ]},
     }));
-    const slow = chat(g, {model : 'm-cap', messages : user('slow #mock delay_ms=600')});
-    await new Promise((r) => setTimeout(r, 150));
+    const slow = chat(g, {model : 'm-cap', messages : user('slow #mock delay_ms=800')});
+    assert.ok(await waitFor(async () => (await cap.stats()).in_flight > 0, 3000), 'the first request is in flight');
     const r = await chat(g, {model : 'm-cap', messages : user('second')});
     assert.equal(r.status, 200, r.text);
     assert.equal(r.headers.get('x-sovereign-backend'), 'other');
