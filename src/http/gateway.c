@@ -464,7 +464,7 @@ static int check_chat(struct sov_gateway *g, json_t *j, const char **param, char
     }
     size_t total = 0, i;
     json_t *m;
-    static char pbuf[64];
+    static _Thread_local char pbuf[64]; /* param points here until the reply is written; one per worker */
     json_array_foreach(msgs, i, m)
     {
         snprintf(pbuf, sizeof pbuf, "messages[%zu]", i);
