@@ -129,7 +129,7 @@ static int on_row(const struct sov_store_record *r, void *u)
     struct rows *s = u;
     if (s->json) {
         json_t *o = record_json(r);
-        char *t = json_dumps(o, JSON_COMPACT);
+        char *t = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
         json_decref(o);
         if (!t)
             return s->failed = 1;
@@ -153,7 +153,7 @@ static int print_json_rows(const struct rows *s)
 {
     for (size_t k = s->n; k-- > 0;) { /* kept newest first: print oldest first */
         json_t *o = record_json(&s->v[k]);
-        char *t = json_dumps(o, JSON_COMPACT);
+        char *t = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
         json_decref(o);
         if (!t)
             return 1;
@@ -165,7 +165,7 @@ static int print_json_rows(const struct rows *s)
 
 static void print_table(const struct rows *s, bool newest_first)
 {
-    printf("%-20s %-6s %-5s %-14s %-13s %-5s %-22s %-16s %8s %8s %10s %9s\n", "time", "status", "route", "backend", "task",
+    printf("%-20s %-6s %-5s %-14s %-14s %-5s %-22s %-16s %8s %8s %10s %9s\n", "time", "status", "route", "backend", "task",
            "cplx", "reason", "sensitive", "in_tok", "out_tok", "cost_usd", "ms");
     for (size_t k = 0; k < s->n; k++) {
         const struct sov_store_record *r = &s->v[newest_first ? s->n - 1 - k : k];
@@ -177,7 +177,7 @@ static void print_table(const struct rows *s, bool newest_first)
             snprintf(in, sizeof in, "%lld", (long long)r->prompt_tokens);
         if (r->completion_tokens >= 0)
             snprintf(out, sizeof out, "%lld", (long long)r->completion_tokens);
-        printf("%-20s %-6d %-5s %-14.14s %-13.13s %-5s %-22.22s %-16.16s %8s %8s %10.6f %9.2f\n", ts, r->status,
+        printf("%-20s %-6d %-5s %-14.14s %-14.14s %-5s %-22.22s %-16.16s %8s %8s %10.6f %9.2f\n", ts, r->status,
                r->route[0] ? r->route : "-", r->backend[0] ? r->backend : "-", r->task[0] ? r->task : "-", cx,
                r->reason[0] ? r->reason : "-", r->sensitive[0] ? r->sensitive : "-", in, out, r->cost_usd, r->latency_ms);
     }
