@@ -58,6 +58,8 @@ static void access_log(struct gw_req *r)
         sov_metrics_tokens(g->metrics, r->backend, u->prompt_tokens, u->completion_tokens, cost);
     }
     sov_metrics_request(g->metrics, r->backend, r->status, dur, ttfb);
+    if (g->store)
+        sov__gw_record(r, cost);
     if (!g->cfg->access_log)
         return;
     char line[1024];

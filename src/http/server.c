@@ -475,7 +475,7 @@ struct sov_gateway *sov_gateway_new(struct sov_config *cfg, const struct sov_gat
         *err = strdup("out of memory");
         goto fail;
     }
-    if (sov__gateway_router_init(g, err) != 0)
+    if (sov__gateway_router_init(g, err) != 0 || sov__gw_store_open(g, err) != 0)
         goto fail;
     unsigned n = cfg->workers;
     if (n == 0) {
@@ -575,6 +575,7 @@ void sov_gateway_free(struct sov_gateway *g)
     for (unsigned i = 0; i < g->n_workers; i++)
         worker_free(&g->workers[i]);
     free(g->workers);
+    sov__gw_store_close(g);
     sov__gateway_router_free(g);
     if (g->main_stop)
         event_free(g->main_stop);
