@@ -156,7 +156,7 @@ test('token-to-action: usable when the JSON object or tool call closes, before t
   // the server pauses 150 ms after the object closes and before it ends the answer
   const a = t.metrics.action_ms, l = t.metrics.latency_ms;
   assert.ok(a.p99 + 100 < l.p50, `action ${a.p99} ms vs complete answer ${l.p50} ms`);
-  assert.ok(t.metrics.ttft_ms.p99 <= a.p50);
+  for (const s of ['p50', 'p90', 'p99']) assert.ok(t.metrics.ttft_ms[s] <= a[s], s); // per request ttft <= action, so per order statistic too
 });
 
 test('a text answer is usable when it is complete', async () => {
