@@ -716,6 +716,14 @@ static void start(struct mreq *m)
     add_header(m->req, "Content-Type", "text/event-stream");
     add_header(m->req, "Cache-Control", "no-cache");
     evhttp_send_reply_start(m->req, 200, "OK");
+    if (m->d.error_after == 0) { /* an error event as the very first event */
+        stream_step(m);
+        return;
+    }
+    if (m->d.malformed_after == 0) { /* the very first event */
+        put_malformed_event(b, m);
+        m->d.malformed_after = -1;
+    }
     put_prologue(b, m);
     stream_step(m);
 }
