@@ -134,7 +134,11 @@ void sov_bench_print_table(FILE *out, const struct sov_bench_report *rep)
     }
     if (rep->agree && rep->n == 2) {
         const struct sov_bench_result *a = &rep->r[0], *b = &rep->r[1];
-        int w = 18;
+        int w = 14;
+        const char *heads[4] = {short_name(a->target), short_name(b->target), a->model_desc, b->model_desc};
+        for (int k = 0; k < 4; k++)
+            if (heads[k] && (int)strlen(heads[k]) > w)
+                w = (int)strlen(heads[k]) > 40 ? 40 : (int)strlen(heads[k]);
         fprintf(out, "\nComparison\n  %-28s %*.*s %*.*s\n", "", w, w, short_name(a->target), w, w, short_name(b->target));
         fprintf(out, "  %-28s %*.*s %*.*s\n", "model", w, w, a->model_desc ? a->model_desc : "?", w, w,
                 b->model_desc ? b->model_desc : "?");
