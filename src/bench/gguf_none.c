@@ -4,9 +4,7 @@
 #include "common/util.h"
 #include "sovereign/sovereign.h"
 
-/* Also stands in while llama.cpp is built in but the bench's GGUF side is not: the file that implements
- * these with llama.cpp (through src/backend/llama_node.h) defines SOV_BENCH_HAVE_GGUF in cmake/llama.cmake. */
-#if !defined(SOV_HAVE_LLAMA) || !defined(SOV_BENCH_HAVE_GGUF)
+#ifndef SOV_HAVE_LLAMA
 
 bool sov_bench_have_gguf(void)
 {
