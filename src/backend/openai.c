@@ -7,7 +7,6 @@
 #include "backend/backend.h"
 #include "backend/http_common.h"
 #include "backend/upstream.h"
-#include "common/jscan.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "protocol/json_check.h"
