@@ -13,7 +13,7 @@
 # Usage: bench/gateway.sh [--quick | --smoke] [--soak [SECONDS]] [--no-portkey] [--out DIR]
 #   (default)      full run: 2000 requests per target for latency, 3 rounds x 10 s of wrk
 #   --quick        500 requests, 2 rounds x 3 s
-#   --smoke        a few seconds in all: every figure, no meaning (tests/integration/bench_gateway)
+#   --smoke        a few seconds in all: every figure, no meaning (tests/integration/bench_gateway_sh)
 #   --soak [S]     only the idle RSS and a soak of S seconds (default 300) at 2 workers
 #   --no-portkey   leave Portkey out (when bench/node_modules is not installed)
 #   --out DIR      where results.tsv and the servers' logs go (default: a new /tmp/sov-bench.* dir)
@@ -347,7 +347,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---- the report -----------------------------------------------------------------------------------
 mb() { awk -v k="$1" 'BEGIN { if (k == "-" || k == "") print "-"; else printf "%.1f", k / 1024 }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.0f%%", 100 * a / b }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 <= 0) print "-"; else printf "%.1fx", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else if (b + 0 <= 0) print "n/a"; else printf "%.1fx", a / b }'; }
 pk() { [ "$with_portkey" = 1 ] && get "$1" || echo "-"; }
 # an added latency: +12.3, or -4.0 when the gateway measured faster than the direct call (noise)
 add() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else if (v + 0 >= 0) printf "+%s", v; else print v }'; }
