@@ -462,7 +462,7 @@ static int run_here(const char *path, const struct sov_bench_prompts *p, const s
 {
     memset(r, 0, sizeof *r);
     r->gguf = true;
-    r->peak_rss_mib = r->model_size_mib = r->perplexity = NAN;
+    r->peak_rss_mib = r->model_size_mib = r->perplexity = r->load_s = NAN;
     r->concurrency = 1;
     r->n = o->requests;
     r->target = sov_asprintf("%s", path);
@@ -490,7 +490,9 @@ static int run_here(const char *path, const struct sov_bench_prompts *p, const s
     size_t base = sov__bench_rss_now();
     size_t peak = base;
     struct model m;
+    uint64_t t_load = sov_now_ns();
     int rc = model_load(&m, path, o, err);
+    r->load_s = (double)(sov_now_ns() - t_load) / 1e9;
     if (rc)
         return rc;
     char desc[128];
@@ -539,7 +541,7 @@ static int run_here(const char *path, const struct sov_bench_prompts *p, const s
 struct wire {
     int rc;
     size_t n, n_answers, ppl_tokens, len_error, len_desc, len_err;
-    double wall_s, peak_rss_mib, model_size_mib, perplexity;
+    double wall_s, peak_rss_mib, model_size_mib, perplexity, load_s;
 };
 
 static int write_all(int fd, const void *p, size_t n)
@@ -587,7 +589,8 @@ static void child(int fd, const char *path, const struct sov_bench_prompts *p, c
                      r.wall_s,
                      r.peak_rss_mib,
                      r.model_size_mib,
-                     r.perplexity};
+                     r.perplexity,
+                     r.load_s};
     int bad = write_all(fd, &w, sizeof w);
     bad |= r.s ? write_all(fd, r.s, r.n * sizeof *r.s) : (w.n ? -1 : 0);
     bad |= write_all(fd, r.first_error ? r.first_error : "", w.len_error);
@@ -624,7 +627,7 @@ int sov_bench_run_gguf(const char *path, const struct sov_bench_prompts *p, cons
 {
     memset(r, 0, sizeof *r);
     r->gguf = true;
-    r->peak_rss_mib = r->model_size_mib = r->perplexity = NAN;
+    r->peak_rss_mib = r->model_size_mib = r->perplexity = r->load_s = NAN;
     r->target = sov_asprintf("%s", path);
     int rc = sov__gguf_check(path, err);
     if (rc)
@@ -698,6 +701,7 @@ int sov_bench_run_gguf(const char *path, const struct sov_bench_prompts *p, cons
     r->peak_rss_mib = w.peak_rss_mib;
     r->model_size_mib = w.model_size_mib;
     r->perplexity = w.perplexity;
+    r->load_s = w.load_s;
     r->ppl_tokens = w.ppl_tokens;
     r->concurrency = 1;
     sov_bench_result_tally(r);
