@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #define PPL_BATCH 512 /* perplexity windows: min(--ctx, this) tokens, every position's logits kept */
 
@@ -275,6 +278,9 @@ static void child(int fd, const char *path, const struct sov_bench_prompts *p, c
     free(err);
     sov_bench_result_free(&r);
     close(fd);
+#ifdef __SANITIZE_ADDRESS__
+    __lsan_do_leak_check(); /* _exit skips the sanitizer's own check; a leak ends the child with an error */
+#endif
     _exit(bad ? 3 : 0);
 }
 
@@ -355,6 +361,8 @@ int sov_bench_run_gguf(const char *path, const struct sov_bench_prompts *p, cons
         ;
     r->first_error = first_error;
     r->model_desc = desc;
+    if (!bad && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+        bad = 1; /* e.g. the sanitizer found a leak after the result was sent */
     if (bad) {
         free(cerr);
         if (WIFSIGNALED(status))
