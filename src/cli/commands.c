@@ -6,6 +6,7 @@
 const struct sov_command sov_commands[] = {
     {"serve", sov_cmd_serve, "run the OpenAI- and Anthropic-compatible gateway"},
     {"calibrate", sov_cmd_calibrate, "pick the complexity threshold that keeps a target share of prompts local"},
+    {"decisions", sov_cmd_decisions, "show the gateway's decision store: route, rule, task, backend, tokens, cost per request"},
     {"eval", sov_cmd_eval, "measure the router on labelled data: task accuracy, PII precision/recall, cost-quality curve"},
     {"route", sov_cmd_route, "explain offline what the router would do with a prompt, and why"},
     {"bench", sov_cmd_bench, "measure local nodes: time to first token, token-to-action, tokens/s, memory; compare quantizations"},

@@ -222,12 +222,18 @@ export async function startGateway(cfg, {env = {}, args = [], workers = 1} = {})
 export function track()
 {
     const items = [];
-    after(async () => { await Promise.all(items.map((x) => x.stop())); });
+    after(async () => {
+        const results = await Promise.all(items.map(async (x) => [x, await x.stop()]));
+        // a clean exit on SIGTERM: under ASan a leak or a sanitizer report makes this fail
+        for (const [x, r] of results)
+            if (r && r.code !== 0)
+                throw new Error(`${x.name || 'gateway'} exited with ${r.code ?? r.signal}: ${(x.out?.stderr || '').slice(-3000)}`);
+    });
     return {
         add(x) {
             items.push(x);
             return x;
-        }
+        },
     };
 }
 
