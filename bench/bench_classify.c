@@ -36,8 +36,8 @@ static uint64_t cpu_ns(void)
 static struct stats summarize(uint64_t *lat, size_t iters, uint64_t total)
 {
     qsort(lat, iters, sizeof *lat, bench_cmp_u64);
-    return (struct stats){(double)total / (double)iters / 1e3, (double)lat[iters / 2] / 1e3,
-                          (double)lat[iters * 99 / 100] / 1e3, 0};
+    return (struct stats){(double)total / (double)iters / 1e3, (double)lat[iters / 2] / 1e3, (double)lat[iters * 99 / 100] / 1e3,
+                          0};
 }
 
 enum what { W_DECIDE, W_CLASSIFY, W_SCAN, W_PARSE_DECIDE };

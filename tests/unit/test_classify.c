@@ -215,7 +215,7 @@ static void accuracy_floors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(committed_model), cmocka_unit_test(bad_model_files),     cmocka_unit_test(save_and_parse),
+        cmocka_unit_test(committed_model),     cmocka_unit_test(bad_model_files), cmocka_unit_test(save_and_parse),
         cmocka_unit_test(structural_features), cmocka_unit_test(accuracy_floors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
