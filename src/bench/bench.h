@@ -109,6 +109,7 @@ struct sov_bench_result {
     double wall_s;
     double peak_rss_mib;   /* GGUF: peak resident memory of the model (load + run), else NAN */
     double model_size_mib; /* GGUF: file size, else NAN */
+    double load_s;         /* GGUF: loading the model and creating its context, else NAN */
     char *model_desc;      /* GGUF: llama.cpp's description ("llama 7B Q4_K - Medium"), or NULL */
     char *first_error;     /* the first failure's reason, or NULL */
     size_t actions[SOV_BENCH_ACT_COUNT];
