@@ -30,5 +30,6 @@ int sov_cmd_route(int argc, char **argv);
 int sov_cmd_eval(int argc, char **argv);
 int sov_cmd_calibrate(int argc, char **argv);
 int sov_cmd_train(int argc, char **argv);
+int sov_cmd_audit(int argc, char **argv);
 
 #endif
