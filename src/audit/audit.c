@@ -524,6 +524,7 @@ struct input {
     uint32_t file;
     uint64_t line; /* line number of the next byte */
     int format;
+    bool corrupt; /* the gzip stream broke off: what came before it is read, the rest is reported */
 };
 
 struct progress {
@@ -644,9 +645,15 @@ static int fill(struct input *in, struct sov_buf *b, size_t want, struct progres
         char *w = sov_buf_reserve(b, room);
         if (!w)
             return SOV_ENOMEM;
-        int n = gzread(in->gz, w, (unsigned)(room > (1u << 30) ? (1u << 30) : room));
-        if (n < 0)
-            return SOV_EIO;
+        int n = in->corrupt ? 0 : gzread(in->gz, w, (unsigned)(room > (1u << 30) ? (1u << 30) : room));
+        int zerr = Z_OK;
+        if (n <= 0)
+            gzerror(in->gz, &zerr);
+        if (n < 0 || (n == 0 && zerr != Z_OK && !in->corrupt)) {
+            /* a broken stream; a truncated one reads as its end with Z_BUF_ERROR */
+            in->corrupt = true;
+            return 0;
+        }
         if (n == 0)
             return 0;
         b->len += (size_t)n;
@@ -1013,8 +1020,10 @@ int sov_audit_run(const struct sov_audit_opts *o, const struct sov_router *route
     struct progress pg = {o->progress, total, 0, 0, 0, sov_now_ns(), -1, 0};
     uint64_t bytes = 0;
     for (size_t i = 0; rc == 0 && i < a->n_files; i++) {
-        struct input in = {gz[i], a->files[i], (uint32_t)i, 1, a->forced};
+        struct input in = {gz[i], a->files[i], (uint32_t)i, 1, a->forced, false};
         rc = read_input(a, &in, &pg, &bytes, &main_agg, err);
+        if (in.corrupt)
+            sov__agg_error(&main_agg, in.file, in.line, "corrupt or truncated gzip data: the rest of the file was not read");
         z_off_t off = gzoffset(gz[i]);
         pg.done_prev += off > 0 ? (uint64_t)off : 0;
         pg.done = pg.done_prev;

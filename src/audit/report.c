@@ -583,14 +583,14 @@ struct bar {
 };
 
 /* a horizontal bar chart: cloud part grey-blue, the migratable part green */
-static void svg_bars(struct sov_buf *o, const char *id, const char *title, const struct bar *b, size_t n, bool money)
+static void svg_bars(struct sov_buf *o, const char *id, const char *title, const struct bar *b, size_t n, bool money, bool legend)
 {
     double max = 0;
     for (size_t i = 0; i < n; i++)
         if (b[i].value > max)
             max = b[i].value;
     int rowh = 26, left = 190, width = 720, barw = 380;
-    int height = (int)n * rowh + 40;
+    int height = (int)n * rowh + (legend ? 40 : 16);
     sov_buf_printf(o,
                    "<svg id=\"%s\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
                    "height=\"%d\" role=\"img\" aria-label=\"",
@@ -620,6 +620,10 @@ static void svg_bars(struct sov_buf *o, const char *id, const char *title, const
             h(o, b[i].note);
         }
         sov_buf_puts(o, "</text>");
+    }
+    if (!legend) {
+        sov_buf_puts(o, "</svg>\n");
+        return;
     }
     sov_buf_printf(o,
                    "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" class=\"cloud\"/><text x=\"%d\" y=\"%d\" "
@@ -712,13 +716,13 @@ int sov_audit_report_html(const struct sov_audit_result *r, size_t top, struct s
         if (!r->models[i].price)
             snprintf(bars[i].note, sizeof bars[i].note, "(unpriced: %llu requests)", (unsigned long long)r->models[i].c.requests);
     }
-    svg_bars(o, "chart-models", "Spend by model", bars, n, true);
+    svg_bars(o, "chart-models", "Spend by model", bars, n, true, true);
     sov_buf_puts(o, "<h2>Spend by task: what kind of work you pay for</h2>\n");
     n = 0;
     for (int k = 0; k <= SOV_TASK_COUNT && n < 16; k++)
         if (r->by_task[k].requests)
             bars[n++] = (struct bar){task_name(k), r->by_task[k].spend_usd, r->by_task[k].local_spend_usd, ""};
-    svg_bars(o, "chart-tasks", "Spend by task", bars, n, true);
+    svg_bars(o, "chart-tasks", "Spend by task", bars, n, true, true);
     const char *tnames[SOV_TASK_COUNT + 1];
     for (int k = 0; k <= SOV_TASK_COUNT; k++)
         tnames[k] = task_name(k);
@@ -727,7 +731,7 @@ int sov_audit_report_html(const struct sov_audit_result *r, size_t top, struct s
     n = 0;
     for (int k = 0; k < SOV_AUDIT_BANDS; k++)
         bars[n++] = (struct bar){sov_audit_band_name(k), (double)r->by_band[k].requests, (double)r->by_band[k].local_requests, ""};
-    svg_bars(o, "chart-complexity", "Requests by complexity band", bars, n, false);
+    svg_bars(o, "chart-complexity", "Requests by complexity band", bars, n, false, true);
 
     sov_buf_puts(o, "<h2>Sensitive data already sent to providers</h2>\n<p class=\"note\">Requests carrying each type of entity; "
                     "counts only, never the values.</p>\n");
@@ -736,7 +740,7 @@ int sov_audit_report_html(const struct sov_audit_result *r, size_t top, struct s
         if (r->sens_requests[k])
             bars[n++] = (struct bar){sov_pii_type_name((enum sov_pii_type)k), (double)r->sens_requests[k], 0, ""};
     if (n) {
-        svg_bars(o, "chart-sensitive", "Requests with sensitive data, by type", bars, n, false);
+        svg_bars(o, "chart-sensitive", "Requests with sensitive data, by type", bars, n, false, false);
         sov_buf_puts(o, "<table><thead><tr><th>type</th>");
         for (size_t p = 0; p < r->n_providers; p++) {
             sov_buf_puts(o, "<th>");
@@ -796,7 +800,7 @@ int sov_audit_report_html(const struct sov_audit_result *r, size_t top, struct s
         n = r->n_workflows < 12 ? r->n_workflows : 12;
         for (size_t i = 0; i < n; i++)
             bars[i] = (struct bar){r->workflows[i].name, r->workflows[i].c.spend_usd, r->workflows[i].c.local_spend_usd, ""};
-        svg_bars(o, "chart-workflows", "Spend by workflow", bars, n, true);
+        svg_bars(o, "chart-workflows", "Spend by workflow", bars, n, true, true);
     }
     if (r->errors) {
         sov_buf_printf(o, "<h2>Unreadable records</h2>\n<p>%s records could not be read%s:</p><ul>\n", num(a, sizeof a, r->errors),
