@@ -10,6 +10,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
+#include "bench_text.h"
 #include "common/util.h"
 #include "sensitive/sensitive.h"
 
@@ -18,66 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const pii_items[] = {
-    " Contact jane.doe@example.com for details. ",
-    " Call me at (415) 555-0132 tomorrow. ",
-    " My card is 4111 1111 1111 1111. ",
-    " Wire to GB29 NWBK 6016 1331 9268 19 please. ",
-    " SSN 531-21-7351 on file. ",
-    " Server at 192.168.10.24 is down. ",
-    " key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z here ",
-    " ask Dr. Helena Shaw at 1755 Nelson Mandela Drive ",
-};
-
-/* Builds `size` bytes of prompt text with PII sprinkled in. */
-static char *build_text(const char *data_dir, size_t size)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/arena_hard/v0.1/question.jsonl", data_dir);
-    size_t flen = 0;
-    char *err = NULL;
-    char *file = sov_read_file(path, 64u << 20, &flen, &err);
-    if (!file) {
-        fprintf(stderr, "bench_scan: %s\n", err ? err : path);
-        free(err);
-        return NULL;
-    }
-    char *out = malloc(size + 1);
-    size_t o = 0, since = 0, item = 0;
-    size_t p = 0;
-    while (o < size) {
-        if (p >= flen)
-            p = 0;
-        const char *nl = memchr(file + p, '\n', flen - p);
-        size_t e = nl ? (size_t)(nl - file) : flen;
-        json_t *j = json_loadb(file + p, e - p, 0, NULL);
-        p = e + 1;
-        const char *prompt = j ? json_string_value(json_object_get(j, "prompt")) : NULL;
-        size_t pl = prompt ? strlen(prompt) : 0;
-        for (size_t i = 0; i < pl && o < size; i++) {
-            out[o++] = prompt[i];
-            if (++since >= 400 && (prompt[i] == ' ' || prompt[i] == '\n')) {
-                const char *it = pii_items[item++ % (sizeof pii_items / sizeof pii_items[0])];
-                for (size_t k = 0; it[k] && o < size; k++)
-                    out[o++] = it[k];
-                since = 0;
-            }
-        }
-        if (o < size)
-            out[o++] = '\n';
-        json_decref(j);
-    }
-    out[o] = 0;
-    free(file);
-    return out;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 struct result {
     double mb_s, mean_us, p50_us, p99_us;
@@ -99,7 +40,7 @@ static struct result bench_sov(const struct sov_scanner *s, struct sov_scan_scra
         lat[i] = sov_now_ns() - a;
     }
     uint64_t total = sov_now_ns() - t0;
-    qsort(lat, iters, sizeof *lat, cmp_u64);
+    qsort(lat, iters, sizeof *lat, bench_cmp_u64);
     struct result r = {(double)len * (double)iters / ((double)total / 1e9) / 1e6, (double)total / (double)iters / 1e3,
                        (double)lat[iters / 2] / 1e3, (double)lat[iters * 99 / 100] / 1e3, n};
     free(lat);
@@ -167,7 +108,7 @@ static struct result bench_pcre(const struct pcre_set *ps, const char *text, siz
         lat[i] = sov_now_ns() - a;
     }
     uint64_t total = sov_now_ns() - t0;
-    qsort(lat, iters, sizeof *lat, cmp_u64);
+    qsort(lat, iters, sizeof *lat, bench_cmp_u64);
     struct result r = {(double)len * (double)iters / ((double)total / 1e9) / 1e6, (double)total / (double)iters / 1e3,
                        (double)lat[iters / 2] / 1e3, (double)lat[iters * 99 / 100] / 1e3, m};
     free(lat);
@@ -207,10 +148,10 @@ int main(int argc, char **argv)
     printf("| text | engine | MB/s (mean) | MB/s (p50) | mean µs/call | p50 µs | p99 µs | spans or matches |\n");
     printf("|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *text = build_text(data, cases[i].size);
+        char *text = bench_build_text(data, cases[i].size);
         if (!text)
             return 1;
-        size_t len = strlen(text);
+        size_t len = bench_utf8_trim(text, strlen(text));
         struct result a = bench_sov(s, sc, text, len, cases[i].iters_sov);
         struct result c = bench_sov(s_som, sc_som, text, len, cases[i].iters_sov / 4);
         struct result b = bench_pcre(&ps, text, len, cases[i].iters_pcre);

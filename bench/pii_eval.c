@@ -44,6 +44,9 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/pii_synthetic/pii_syn_nano_en.json", data);
         if (sov_pii_eval_pii_synthetic(s, path, &o, &e, &err) == 0)
             sov_pii_eval_print(stdout, &e, 1);
+        snprintf(path, sizeof path, "%s/detect_secrets", data);
+        if (sov_pii_eval_detect_secrets(s, path, &o, &e, &err) == 0)
+            sov_pii_eval_print(stdout, &e, 1);
         sov_scanner_free(s);
         return 0;
     }

@@ -14,16 +14,17 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-start_mock() { # name -> port
+start_mock() { # name -> its port in $port (runs in this shell, so that cleanup stops it)
   build/sov-mock --listen 127.0.0.1:0 --name "$1" >"$work/$1.out" 2>"$work/$1.err" &
   pids+=($!)
   for _ in $(seq 100); do
     grep -q '^listening ' "$work/$1.out" 2>/dev/null && break; sleep 0.05
   done
-  sed -n 's/^listening 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$1.out"
+  port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$1.out")
+  [ -n "$port" ] || { echo "demo: the mock $1 did not start: $(cat "$work/$1.err")" >&2; exit 1; }
 }
-local_port=$(start_mock local-node)
-cloud_port=$(start_mock cloud-api)
+start_mock local-node; local_port=$port
+start_mock cloud-api; cloud_port=$port
 sed -e "s/@LOCAL_PORT@/$local_port/" -e "s/@CLOUD_PORT@/$cloud_port/" examples/demo.yaml >"$work/demo.yaml"
 export DEMO_OPENAI_KEY=demo-openai-key DEMO_ANTHROPIC_KEY=demo-anthropic-key
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Generates Sovereign's own labelled examples into data/corpus/<task>.jsonl from the templates and
-// documents in scripts/corpus/ (all written for this project). Deterministic (fixed seed): rerunning
+// Generates Sovereign's own labelled examples into OUT_DIR/<task>.jsonl (scripts/train-router.sh uses
+// build/corpus/own; generated, not committed) from the templates and documents in scripts/corpus/ (all
+// written for this project). Deterministic (fixed seed): rerunning
 // rewrites the same files. Each example's "group" is its template, so `sovereign train` holds out
 // whole templates, not near-duplicates of training lines.
 //   node scripts/gen-corpus.mjs [OUT_DIR]
@@ -8,9 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DOCS, SHORT, CODE } from './corpus/docs.mjs';
 import * as T from './corpus/templates.mjs';
+import * as M from './corpus/more.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-const outDir = process.argv[2] || path.resolve(here, '../data/corpus');
+const outDir = process.argv[2] || path.resolve(here, '../build/corpus/own');
+const ALL_DOCS = [...DOCS, ...M.DOCS2];
+const ALL_SHORT = [...SHORT, ...M.SHORT2];
 let seed = 20240611;
 const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
 const ri = (a, b) => a + Math.floor(rnd() * (b - a + 1));
@@ -40,16 +44,16 @@ function docFor(lang, shortOnly) {
   if (shortOnly || (rnd() < 0.25 && lang !== 'xx')) {
     const n = rnd() < 0.7 ? 1 : ri(2, 6);
     const items = [];
-    for (let i = 0; i < n; i++) items.push(pick(SHORT));
+    for (let i = 0; i < n; i++) items.push(pick(ALL_SHORT));
     return { text: n === 1 ? items[0] : items.map((s, i) => `${i + 1}. ${s}`).join('\n'), lang: 'en', q: null };
   }
-  let pool = DOCS;
-  if (lang === 'xx') pool = DOCS.filter((d) => d.lang !== 'en');
-  else if (lang && rnd() < 0.7) pool = DOCS.filter((d) => d.lang === lang);
-  const d = pick(pool.length ? pool : DOCS);
+  let pool = ALL_DOCS;
+  if (lang === 'xx') pool = ALL_DOCS.filter((d) => d.lang !== 'en');
+  else if (lang && rnd() < 0.7) pool = ALL_DOCS.filter((d) => d.lang === lang);
+  const d = pick(pool.length ? pool : ALL_DOCS);
   if (rnd() < 0.12) {
     // a long document: several of the same language joined
-    const same = DOCS.filter((x) => x.lang === d.lang && x !== d);
+    const same = ALL_DOCS.filter((x) => x.lang === d.lang && x !== d);
     const parts = [d.t];
     for (let i = 0; i < ri(2, 8) && same.length; i++) parts.push(pick(same).t);
     return { text: parts.join('\n\n'), lang: d.lang, q: d.q };
@@ -94,8 +98,9 @@ function vary(instr) {
 }
 
 // --- local-kind tasks from templates x documents
-for (const [task, temps] of Object.entries(T.LOCAL)) {
-  temps.forEach((tp, ti) => {
+for (const [set, local] of [['', T.LOCAL], ['m', M.LOCAL2]]) for (const [task, temps] of Object.entries(local)) {
+  temps.forEach((tp, ti0) => {
+    const ti = set + ti0;
     const t = typeof tp === 'string' ? { t: tp } : tp;
     const n = t.q ? 16 : 14;
     for (let k = 0; k < n; k++) {
@@ -106,11 +111,57 @@ for (const [task, temps] of Object.entries(T.LOCAL)) {
         while (!doc.q && tries++ < 10) doc = docFor(t.lang, false);
         if (!doc.q) continue;
         const q = pick(doc.q);
+        // short passages too: sometimes only the first sentences of the document
+        if (rnd() < 0.3) { const sents = doc.text.split(/(?<=[.!?])\s+/); if (sents.length > 2) doc = { ...doc, text: sents.slice(0, ri(1, 3)).join(' ') }; }
         instr = instr.replace('{q}', /^(According|From|Looking|Secondo|Según|Laut|D'après)/.test(instr) ? q.charAt(0).toLowerCase() + q.slice(1) : q);
         if (instr === q && rnd() < 0.5) { emit(task, ti, [user(`${doc.text}\n\n${q}`)]); continue; }
       }
       emit(task, ti, place(instr, doc.text, !!t.sys, doc.lang));
     }
+  });
+}
+
+// --- generated label-set classification and field-list extraction prompts (more.mjs)
+for (let k = 0; k < 260; k++) {
+  const fi = ri(0, M.CLASS_FRAMES.length - 1);
+  const instr = M.CLASS_FRAMES[fi].replace('{L}', pick(M.LABEL_SETS)).replace('{X}', pick(M.CLASS_THINGS).replace(/s$/, rnd() < 0.5 ? 's' : ''));
+  const doc = docFor(null, rnd() < 0.8);
+  emit('classification', `frame${fi}`, rnd() < 0.5 ? [sys(instr), user(doc.text)] : place(instr, doc.text, false, doc.lang));
+}
+for (let k = 0; k < 200; k++) {
+  const fi = ri(0, M.EXTRACT_FRAMES.length - 1);
+  const instr = M.EXTRACT_FRAMES[fi].replace('{F}', pick(M.FIELD_SETS));
+  const doc = docFor(null, rnd() < 0.3);
+  emit('extraction', `frame${fi}`, rnd() < 0.5 ? [sys(instr), user(doc.text)] : place(instr, doc.text, false, doc.lang));
+}
+
+for (let k = 0; k < 220; k++) {
+  const fi = ri(0, M.REWRITE_FRAMES.length - 1);
+  const instr = M.REWRITE_FRAMES[fi].replace('{T}', pick(M.REWRITE_TARGETS));
+  const doc = docFor(null, rnd() < 0.4);
+  emit('rewrite', `frame${fi}`, rnd() < 0.4 ? [sys(instr), user(doc.text)] : place(instr, doc.text, false, doc.lang));
+}
+M.ROLEPLAY_SETUPS.forEach((setup, si) => {
+  for (let k = 0; k < 6; k++) {
+    const msgs = [sys(setup), user(pick(M.ROLEPLAY_MOVES))];
+    if (rnd() < 0.4) msgs.push(asst('The air is cold and something moves in the shadows ahead.'), user(pick(M.ROLEPLAY_MOVES)));
+    emit('creative', `rp${si}`, msgs);
+  }
+});
+
+// --- literal prompts (more.mjs): each its own group, sometimes behind a system prompt or an earlier exchange
+const SYSTEMS = ['You are a helpful assistant.', 'Answer concisely.', 'You are a friendly assistant for our company intranet.',
+  'Be brief and accurate.', 'You are an AI assistant. Reply in the language of the user.'];
+for (const [task, list] of [['open_qa', [...M.OPEN_QA2, ...M.OPEN_QA3]], ['creative', [...M.CREATIVE2, ...M.CREATIVE3]],
+  ['reasoning', [...M.REASONING2, ...M.REASONING3]], ['code', [...M.CODE2, ...M.CODE3]], ['chat', M.CHAT2]]) {
+  list.forEach((text, i) => {
+    const g = `lit${i}`;
+    emit(task, g, [user(text)]);
+    const r = rnd();
+    const t2 = task === 'chat' ? text : vary(text);
+    if (r < 0.35) emit(task, g, [sys(pick(SYSTEMS)), user(t2)]);
+    else if (r < 0.6) emit(task, g, [user(pick(T.CHAT.greet)), asst(pick(T.CHAT_ASSIST)), user(t2)]);
+    else if (r < 0.8) emit(task, g, [user(t2.toLowerCase())]);
   });
 }
 

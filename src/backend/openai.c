@@ -9,6 +9,7 @@
 #include "backend/upstream.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "protocol/json_check.h"
 #include "sovereign/sovereign.h"
 
 #include <curl/curl.h>
@@ -65,6 +66,19 @@ static void take_confidence(struct oa_call *oc, const json_t *choice0)
         sov__confidence_add(&oc->h.call->usage, lpc, &oc->conf_n, &oc->conf_lp, &oc->conf_ent);
 }
 
+/* An event that is not JSON: fails the call (before the first byte: the next backend answers). */
+static int malformed(struct oa_call *oc)
+{
+    struct sov_call *c = oc->h.call;
+    struct sov_call_error *e = &oc->h.pending;
+    e->kind = c->chunks ? SOV_CALL_ERR_BROKEN : SOV_CALL_ERR_PROTOCOL;
+    e->status = 502;
+    e->retryable = true;
+    snprintf(oc->h.msg, sizeof oc->h.msg, "backend %s sent a malformed stream event", c->backend->cfg->name);
+    e->message = oc->h.msg;
+    return 1;
+}
+
 /* One SSE event from upstream. */
 static int on_event(void *ud, const char *event, const char *data, size_t len)
 {
@@ -81,6 +95,8 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
     bool forward = true;
     if (has_usage || has_lp || has_err) {
         json_t *j = json_loadb(data, len, 0, NULL);
+        if (!j)
+            return malformed(oc);
         if (j) {
             json_t *u = json_object_get(j, "usage");
             if (json_is_object(u)) {
@@ -102,7 +118,8 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
             }
             json_decref(j);
         }
-    }
+    } else if (!sov_json_well_formed(data, len)) /* relayed as is: a client must be able to parse it */
+        return malformed(oc);
     if (forward) {
         c->chunks++;
         c->sink->on_chunk(c, data, len);

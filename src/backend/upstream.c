@@ -12,10 +12,10 @@ struct sov_upstream_loop {
     CURLM *multi;
     struct event *timer;
     size_t active;
-    struct sov_upstream_req *reqs; /* doubly linked list of live requests */
-    int in_action;                 /* depth of curl_multi_socket_action calls */
+    struct sov_upstream_req *reqs;      /* doubly linked list of live requests */
+    int in_action;                      /* depth of curl_multi_socket_action calls */
     struct sov_upstream_req *graveyard; /* aborted during an action; freed after it */
-    CURL **pool;                   /* idle easy handles kept for reuse */
+    CURL **pool;                        /* idle easy handles kept for reuse */
     size_t n_pool;
 };
 
@@ -32,6 +32,8 @@ struct sov_upstream_req {
     bool got_data;
     bool timed_out;
     bool aborted;
+    bool added; /* in the multi handle (a post made inside a libcurl callback waits for the loop) */
+    unsigned first_byte_ms;
     int status;
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -44,6 +46,7 @@ struct sock_ctx {
 };
 
 static void check_done(struct sov_upstream_loop *l);
+static void on_deferred_add(evutil_socket_t fd, short what, void *arg);
 static void socket_action(struct sov_upstream_loop *l, curl_socket_t fd, int ev_bitmask);
 
 static void req_free(struct sov_upstream_req *r)
@@ -56,7 +59,9 @@ static void req_free(struct sov_upstream_req *r)
     if (r->next)
         r->next->prev = r->prev;
     r->prev = r->next = NULL;
-    if (r->easy) {
+    if (r->easy && !r->added) {
+        curl_easy_cleanup(r->easy);
+    } else if (r->easy) {
         curl_multi_remove_handle(l->multi, r->easy);
         if (l->n_pool < POOL_MAX) {
             curl_easy_reset(r->easy);
@@ -311,6 +316,20 @@ struct sov_upstream_req *sov_upstream_post(struct sov_upstream_loop *l, const ch
     if (l->reqs)
         l->reqs->prev = r;
     l->reqs = r;
+    r->first_byte_ms = t ? t->first_byte_ms : 0;
+    if (l->in_action) {
+        /* called from inside a libcurl callback (a failover from a write callback): libcurl refuses
+         * to add a handle there, so add it once the loop comes back */
+        event_free(r->timer);
+        r->timer = evtimer_new(l->base, on_deferred_add, r);
+        struct timeval tv = {0, 0};
+        if (r->timer && evtimer_add(r->timer, &tv) == 0)
+            return r;
+        r->headers = NULL;
+        r->body = NULL;
+        req_free(r);
+        return NULL;
+    }
     if (curl_multi_add_handle(l->multi, e) != CURLM_OK) {
         r->headers = NULL;
         r->body = NULL;
@@ -325,9 +344,25 @@ struct sov_upstream_req *sov_upstream_post(struct sov_upstream_loop *l, const ch
         free(r);
         return NULL;
     }
+    r->added = true;
     l->active++;
-    arm(r, t ? t->first_byte_ms : 0);
+    arm(r, r->first_byte_ms);
     return r;
+}
+
+static void on_deferred_add(evutil_socket_t fd, short what, void *arg)
+{
+    struct sov_upstream_req *r = arg;
+    struct sov_upstream_loop *l = r->loop;
+    event_free(r->timer);
+    r->timer = evtimer_new(l->base, on_req_timer, r);
+    if (!r->timer || curl_multi_add_handle(l->multi, r->easy) != CURLM_OK) {
+        finish(r, SOV_UP_INTERNAL);
+        return;
+    }
+    r->added = true;
+    l->active++;
+    arm(r, r->first_byte_ms);
 }
 
 static void on_deferred_free(evutil_socket_t fd, short what, void *arg)
@@ -358,11 +393,16 @@ void sov_upstream_abort(struct sov_upstream_req *r)
 const char *sov_upstream_result_str(enum sov_upstream_result r)
 {
     switch (r) {
-    case SOV_UP_OK: return "ok";
-    case SOV_UP_CONNECT: return "connection failed";
-    case SOV_UP_TIMEOUT: return "timed out";
-    case SOV_UP_BROKEN: return "connection broken";
-    case SOV_UP_INTERNAL: return "internal error";
+    case SOV_UP_OK:
+        return "ok";
+    case SOV_UP_CONNECT:
+        return "connection failed";
+    case SOV_UP_TIMEOUT:
+        return "timed out";
+    case SOV_UP_BROKEN:
+        return "connection broken";
+    case SOV_UP_INTERNAL:
+        return "internal error";
     }
     return "error";
 }

@@ -30,6 +30,9 @@ int sov_cmd_route(int argc, char **argv);
 int sov_cmd_eval(int argc, char **argv);
 int sov_cmd_calibrate(int argc, char **argv);
 int sov_cmd_train(int argc, char **argv);
+int sov_cmd_decisions(int argc, char **argv);
+int sov_cmd_bench(int argc, char **argv);
+int sov_cmd_quantize(int argc, char **argv);
 int sov_cmd_audit(int argc, char **argv);
 
 #endif

@@ -110,6 +110,14 @@ static const struct cfg_row routing_rows[] = {
     END,
 };
 
+#define S_(f) offsetof(struct sov_config, store) + offsetof(struct sov_store_config, f)
+static const struct cfg_row store_rows[] = {
+    {"path", T_STRING, S_(path), 0, NULL, 0, 0, NULL, false},
+    {"queue", T_SIZE, S_(queue), 0, "4096", 16, 1 << 22, NULL, false},
+    {"retention_days", T_UINT, S_(retention_days), 0, "0", 0, 36500, NULL, false},
+    END,
+};
+
 static const struct cfg_row top_rows[] = {
     {"server", T_MAP, 0, 0, NULL, 0, 0, server_rows, false},
     {"limits", T_MAP, 0, 0, NULL, 0, 0, limits_rows, false},
@@ -120,7 +128,7 @@ static const struct cfg_row top_rows[] = {
     {"router", T_EXTERNAL, 0, 0, NULL, 0, 0, NULL, false},
     {"policy", T_EXTERNAL, 0, 0, NULL, 0, 0, NULL, false},
     {"sensitive", T_EXTERNAL, 0, 0, NULL, 0, 0, NULL, false},
-    {"store", T_EXTERNAL, 0, 0, NULL, 0, 0, NULL, false},
+    {"store", T_MAP, 0, 0, NULL, 0, 0, store_rows, false},
     {"pricing", T_EXTERNAL, 0, 0, NULL, 0, 0, NULL, false},
     END,
 };
@@ -493,6 +501,7 @@ void sov_config_free(struct sov_config *c)
     free(c->default_backend);
     free_list(c->fallback);
     free(c->auth.keys_env);
+    free(c->store.path);
     free_list(c->auth.key_sha256);
     sov_yaml_free(c->root);
     free(c);

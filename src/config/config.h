@@ -44,6 +44,12 @@ struct sov_limits_config {
     unsigned shutdown_grace_ms;
 };
 
+struct sov_store_config {
+    char *path;               /* SQLite file of the decision store; NULL = no store */
+    size_t queue;             /* records waiting for the writer at most */
+    unsigned retention_days;  /* 0 = keep every row */
+};
+
 struct sov_config {
     char *path;              /* file it came from, or NULL */
     char *listen;            /* "host:port" */
@@ -57,6 +63,7 @@ struct sov_config {
     size_t n_fallback;
     struct sov_auth_config auth;
     struct sov_limits_config limits;
+    struct sov_store_config store;
     struct sov_yaml_node *root; /* the parsed document (owned) */
 };
 

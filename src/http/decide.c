@@ -144,6 +144,9 @@ int sov__gw_route_auto(struct gw_req *r)
         return -1;
     }
     r->sensitive_types = d.sensitive_types;
+    r->classified = true;
+    r->task = (unsigned char)d.task;
+    r->complexity = d.complexity;
     r->local_only = d.sensitive_types || gr->air_gapped;
     int bi = d.route == SOV_ROUTE_LOCAL ? gr->local_backend : gr->cloud_backend;
     if (bi < 0) /* no backend of that tier: the other tier, unless the data must stay */

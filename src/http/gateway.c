@@ -58,6 +58,8 @@ static void access_log(struct gw_req *r)
         sov_metrics_tokens(g->metrics, r->backend, u->prompt_tokens, u->completion_tokens, cost);
     }
     sov_metrics_request(g->metrics, r->backend, r->status, dur, ttfb);
+    if (g->store)
+        sov__gw_record(r, cost);
     if (!g->cfg->access_log)
         return;
     char line[1024];
@@ -464,7 +466,7 @@ static int check_chat(struct sov_gateway *g, json_t *j, const char **param, char
     }
     size_t total = 0, i;
     json_t *m;
-    static char pbuf[64];
+    static _Thread_local char pbuf[64]; /* param points here until the reply is written; one per worker */
     json_array_foreach(msgs, i, m)
     {
         snprintf(pbuf, sizeof pbuf, "messages[%zu]", i);

@@ -283,10 +283,18 @@ static int bind_socket(const char *listen_addr, int port_override, char *bound, 
     return fd;
 }
 
+static int is_writing(const struct event_base *base, const struct event *ev, void *arg)
+{
+    return (event_get_events(ev) & EV_WRITE) ? 1 : 0; /* non-zero stops the walk */
+}
+
 static void drain_check(evutil_socket_t fd, short what, void *arg)
 {
     struct sov_worker *w = arg;
-    if (w->inflight == 0 || sov_now_us() >= w->drain_deadline_us) {
+    /* done when nothing is in flight and no answer is still waiting to be written to its socket
+     * (a reply is queued in the connection's buffer first: exiting then would cut it off) */
+    bool done = w->inflight == 0 && event_base_foreach_event(w->base, is_writing, NULL) == 0;
+    if (done || sov_now_us() >= w->drain_deadline_us) {
         if (w->inflight)
             sov_warn("worker %u: %zu requests still running at the shutdown deadline", w->id, w->inflight);
         event_base_loopexit(w->base, NULL);
@@ -467,7 +475,7 @@ struct sov_gateway *sov_gateway_new(struct sov_config *cfg, const struct sov_gat
         *err = strdup("out of memory");
         goto fail;
     }
-    if (sov__gateway_router_init(g, err) != 0)
+    if (sov__gateway_router_init(g, err) != 0 || sov__gw_store_open(g, err) != 0)
         goto fail;
     unsigned n = cfg->workers;
     if (n == 0) {
@@ -567,6 +575,7 @@ void sov_gateway_free(struct sov_gateway *g)
     for (unsigned i = 0; i < g->n_workers; i++)
         worker_free(&g->workers[i]);
     free(g->workers);
+    sov__gw_store_close(g);
     sov__gateway_router_free(g);
     if (g->main_stop)
         event_free(g->main_stop);

@@ -29,6 +29,7 @@ struct sov_router_scratch;
 struct gw_req;
 struct gw_router;
 struct sov_front_stream;
+struct sov_store;
 
 struct sov_worker {
     struct sov_gateway *g;
@@ -66,6 +67,7 @@ struct sov_gateway {
     struct event_base *main_base;
     struct event *main_stop;
     atomic_bool stopping;
+    struct sov_store *store;         /* the decision store (store.path), or NULL */
 };
 
 #define MAX_CANDIDATES 16
@@ -105,6 +107,9 @@ struct gw_req {
     char client_id[17];          /* first 16 hex digits of the client key's SHA-256, or "" */
     uint32_t sensitive_types;
     char reason_buf[64];
+    bool classified;             /* the router classified this request ("auto"): task and complexity hold */
+    unsigned char task;          /* enum sov_task */
+    float complexity;
 };
 
 /* gateway.c */
@@ -129,6 +134,12 @@ int sov__gw_guard(struct gw_req *r, bool is_auto);
 /* Builds/frees g->router from the configuration (no router configured: g->router stays NULL). */
 int sov__gateway_router_init(struct sov_gateway *g, char **err);
 void sov__gateway_router_free(struct sov_gateway *g);
+
+/* record.c: the decision store. open/close with the gateway; record once per finished request
+ * (cost: the request's cost in USD as the access log counts it). */
+int sov__gw_store_open(struct sov_gateway *g, char **err);
+void sov__gw_store_close(struct sov_gateway *g);
+void sov__gw_record(struct gw_req *r, double cost);
 
 /* messages.c: Anthropic-format clients (POST /v1/messages). */
 void sov__messages_handle(struct gw_req *r, const char *body, size_t len);

@@ -427,10 +427,56 @@ int sov_pii_eval_pii_synthetic(const struct sov_scanner *s, const char *path, co
 }
 
 /* --- detect-secrets: per-line scoring --- */
+/* The corpus' baseline.file is not usable as ground truth: it is a fixture of detect-secrets' own
+ * baseline tests, written by version 0.14.2 for older versions of these files (its line numbers are off
+ * by one in each_secret.py and refer to the patched file, not the diff, in sample.diff), and it omits
+ * lines those plugins did not flag (the AKIA id in config.yaml, the assignment in config.ini line 32).
+ * So each line of the 17 files was labelled by reading it (this table; docs/sensitive.md): a line is a
+ * secret if it holds a credential value (a provider key or key id, a private key, a value assigned to a
+ * credential-named key, a high-entropy value assigned to a name, a password in a URL), whatever a
+ * "pragma: allowlist" comment says (the value still leaves the premises). Ambiguous lines (high-entropy
+ * values named as ids, bare hex literals) are not scored either way. Every other line is "no secret". */
+static const struct {
+    const char *file;
+    unsigned line;
+    bool secret; /* false: ambiguous, not scored */
+} ds_labels[] = {
+    {"config.env", 1, true},         /* mimi=<40-char base64> */
+    {"config.ini", 2, true},         /* password = ... */
+    {"config.ini", 10, true},        /* aws_secret_key = ... */
+    {"config.ini", 26, true},        /* password = ... (allowlisted by pragma) */
+    {"config.ini", 32, true},        /* real_secret_which_isnt_an_i_d = <high entropy> */
+    {"config.ini", 33, false},       /* foreign_key_id = same value, named as an id */
+    {"config.md", 10, true},         /* key="<32-char base64>" */
+    {"config.yaml", 5, true},        /* AKIA... key id */
+    {"config.yaml", 12, true},       /* ..._api_key: '<base64>' (allowlisted by pragma) */
+    {"config.yaml", 13, true},       /* low_entropy_binary_secret: !!binary ... */
+    {"config.yaml", 16, false},      /* allowlisted_id: '<base64>', named as an id */
+    {"config2.yaml", 2, true},       /* high_entropy_hex_binary_secret: !!binary ... */
+    {"each_secret.py", 2, false},    /* id = '<base64>', named as an id */
+    {"each_secret.py", 4, true},     /* base64_secret = ... */
+    {"each_secret.py", 5, true},     /* hex_secret = ... */
+    {"each_secret.py", 6, true},     /* http://user:password@host */
+    {"each_secret.py", 8, true},     /* AKIA... key id */
+    {"each_secret.py", 9, true},     /* aws_secret_access_key = ... */
+    {"files/file_with_secrets.py", 3, true},
+    {"files/file_with_secrets.py", 4, true}, /* allowlisted by pragma */
+    {"files/private_key", 1, true},
+    {"files/tmp/file_with_secrets.py", 3, true},
+    {"sample.diff", 10, false},      /* "012345678a" literal in code */
+    {"sample.diff", 22, false},      /* bare 32-hex literal in code */
+    {"sample.diff", 34, false},      /* bare 32-hex literal in code */
+    {"sample.diff", 72, false},      /* "hashed_secret": <sha1 digest> */
+    {"short_files/first_line.php", 1, true},  /* secret = '...' */
+    {"short_files/last_line.ini", 3, true},   /* values of secrets_for_no_one_to_find = (continuation lines) */
+    {"short_files/last_line.ini", 4, true},
+    {"short_files/last_line.ini", 5, true},
+    {"short_files/middle_line.yml", 4, true}, /* password: / secure: <value> */
+};
+
 struct ds_state {
     struct evalctx c;
     struct sov_pii_eval *out;
-    json_t *results; /* baseline "results": {file: [{line_number}]} */
     const char *dir;
     char **err;
     int rc;
@@ -458,6 +504,7 @@ static void ds_file(struct ds_state *st, const char *rel)
     size_t nlines = 1;
     for (size_t i = 0; i < len; i++)
         nlines += data[i] == '\n';
+    /* gold: 0 no secret, 1 secret, 2 not scored */
     unsigned char *gold = calloc(nlines + 2, 1), *pred = calloc(nlines + 2, 1);
     if (!gold || !pred) {
         free(gold);
@@ -466,14 +513,9 @@ static void ds_file(struct ds_state *st, const char *rel)
         st->rc = SOV_ENOMEM;
         return;
     }
-    size_t k;
-    json_t *r;
-    json_array_foreach(json_object_get(st->results, rel), k, r)
-    {
-        json_int_t ln = json_integer_value(json_object_get(r, "line_number"));
-        if (ln >= 1 && (size_t)ln <= nlines)
-            gold[ln] = 1;
-    }
+    for (size_t k = 0; k < sizeof ds_labels / sizeof ds_labels[0]; k++)
+        if (strcmp(ds_labels[k].file, rel) == 0 && ds_labels[k].line >= 1 && ds_labels[k].line <= nlines)
+            gold[ds_labels[k].line] = ds_labels[k].secret ? 1 : 2;
     for (size_t i = 0; i < st->c.n_spans; i++) {
         if (st->c.spans[i].type != SOV_PII_SECRET)
             continue;
@@ -484,6 +526,8 @@ static void ds_file(struct ds_state *st, const char *rel)
     }
     struct sov_pii_eval_counts *c = &st->out->c[SOV_PII_SECRET];
     for (size_t ln = 1; ln <= nlines; ln++) {
+        if (gold[ln] == 2)
+            continue;
         if (gold[ln] != pred[ln] && st->c.trace)
             fprintf(st->c.trace, "%s secret %s:%zu\n", gold[ln] ? "FN" : "FP", rel, ln);
         c->n_gold += gold[ln];
@@ -542,36 +586,17 @@ static void ds_walk(struct ds_state *st, const char *rel, int depth)
 int sov_pii_eval_detect_secrets(const struct sov_scanner *s, const char *dir, const struct sov_pii_eval_opts *opts,
                                 struct sov_pii_eval *out, char **err)
 {
-    char *bpath = sov_asprintf("%s/baseline.file", dir);
-    if (!bpath)
-        return SOV_ENOMEM;
-    json_error_t je;
-    json_t *base = json_load_file(bpath, 0, &je);
-    if (!base) {
-        if (err)
-            *err = sov_asprintf("%s: %s", bpath, je.text);
-        free(bpath);
-        return SOV_EPARSE;
-    }
-    free(bpath);
-    struct ds_state st = {.out = out, .results = json_object_get(base, "results"), .dir = dir, .err = err};
-    /* too small to split: held out as a whole (the tuning split is empty) */
+    struct ds_state st = {.out = out, .dir = dir, .err = err};
+    /* labelled by reading every file (see ds_labels): tuning data as a whole, the held-out split is empty */
     struct sov_pii_eval_opts o = {opts ? opts->split : SOV_PII_SPLIT_ALL, opts ? opts->trace : NULL};
-    int rc = ctx_init(&st.c, s, &o, out, "detect_secrets (per line)", false);
-    if (o.split == SOV_PII_SPLIT_TUNE) {
+    int rc = ctx_init(&st.c, s, &o, out, "detect_secrets (per line, relabelled)", true);
+    out->has_type[SOV_PII_SECRET] = true;
+    if (rc || o.split == SOV_PII_SPLIT_HELDOUT) {
         sov_scan_scratch_free(st.c.sc);
-        json_decref(base);
-        out->has_type[SOV_PII_SECRET] = true;
-        return 0;
-    }
-    if (rc) {
-        json_decref(base);
         return rc;
     }
-    out->has_type[SOV_PII_SECRET] = true;
     ds_walk(&st, "", 0);
     sov_scan_scratch_free(st.c.sc);
-    json_decref(base);
     if (st.rc && err)
         *err = sov_asprintf("%s: %s", dir, sov_strerror(st.rc));
     return st.rc;
@@ -596,7 +621,7 @@ int sov_pii_eval_all(const struct sov_scanner *s, const char *data_dir, struct s
         {"presidio/generated_large.json", 0, false, false},
         {"presidio/recognizer_tests/recognizer_cases.jsonl", 1, false, false},
         {"pii_synthetic/pii_syn_nano_en.json", 2, false, false},
-        {"detect_secrets", 3, false, true},
+        {"detect_secrets", 3, true, false},
     };
     size_t nc = sizeof corpora / sizeof corpora[0];
     struct sov_pii_eval *ev = calloc(2 * nc + 1, sizeof *ev);

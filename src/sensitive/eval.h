@@ -39,7 +39,7 @@ struct sov_pii_eval {
 
 /* Which records of a corpus to use. Each corpus is split by record index: every 5th record (index % 5 == 0)
  * is the tuning split the detectors may be looked at and tuned on, the rest is held out. generated_small
- * is tuning data as a whole; detect_secrets is too small to split and is held out as a whole. */
+ * is tuning data as a whole; so is detect_secrets (17 files, each line labelled by reading it). */
 enum sov_pii_split { SOV_PII_SPLIT_ALL = 0, SOV_PII_SPLIT_TUNE, SOV_PII_SPLIT_HELDOUT };
 
 struct sov_pii_eval_opts {
@@ -63,8 +63,8 @@ int sov_pii_eval_recognizer_cases(const struct sov_scanner *s, const char *path,
 /* PII-synthetic (text, NER[{entity, label}]): gold spans are the entity strings located in the text. */
 int sov_pii_eval_pii_synthetic(const struct sov_scanner *s, const char *path, const struct sov_pii_eval_opts *opts,
                                struct sov_pii_eval *out, char **err);
-/* detect-secrets' test files and baseline.file: scored per line (a line with an expected secret is a
- * gold span; a line where a `secret` span starts is a prediction). */
+/* detect-secrets' test files: scored per line against the project's own line labels (eval.c: the corpus'
+ * baseline.file is a stale fixture, not ground truth); a line where a `secret` span starts is a prediction. */
 int sov_pii_eval_detect_secrets(const struct sov_scanner *s, const char *dir, const struct sov_pii_eval_opts *opts,
                                 struct sov_pii_eval *out, char **err);
 

@@ -817,7 +817,8 @@ static bool v_key_prefix(const struct vctx *v, uint32_t *s, uint32_t *e, size_t 
             if (key_prefixes[i].upper_digits && !(is_upper(t[k]) || is_digit(t[k])))
                 return false;
         }
-        if (dig == 0 || (up + lo == 0 && !key_prefixes[i].upper_digits))
+        /* AWS-style ids (fixed length, [A-Z0-9]) need no digit: AKIATESTTESTTESTTEST is still an id */
+        if ((dig == 0 && !key_prefixes[i].upper_digits) || (up + lo == 0 && !key_prefixes[i].upper_digits))
             return false;
         if (body >= 20 && entropy(t + a + pl, body) < 3.0)
             return false;
@@ -920,6 +921,7 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
     *seen = v->to;
     /* which keyword ends at v->to, and is it a segment of the identifier (not "monkey", "tokenizer")? */
     int kind = -1;
+    bool pw_word = false; /* password, passwd, passphrase, pwd: digits-only values count */
     for (size_t i = 0; i < sizeof kw_words / sizeof kw_words[0] && kind < 0; i++) {
         size_t n = strlen(kw_words[i].word);
         if (v->to < n + ka)
@@ -935,8 +937,10 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
         if (we < kb && lower(t[we]) == 's')
             we++;
         bool right = we == kb || !is_alnum(t[we]) || (is_lower(t[we - 1]) && is_upper(t[we]));
-        if (left && right)
+        if (left && right) {
             kind = kw_words[i].kind;
+            pw_word = kw_words[i].word[0] == 'p' && kind == KW_STRONG;
+        }
     }
     if (kind < 0)
         return false;
@@ -971,6 +975,54 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
         return false;
     while (p < len && (t[p] == ' ' || t[p] == '\t') && p - kb < 12)
         p++;
+    if (sep && kind == KW_STRONG && (p >= len || t[p] == '\n' || t[p] == '\r')) {
+        /* an empty value: the value is on the next, more indented line(s) ("secrets =\n    hunter2" in INI,
+         * "password:\n    secure: X" in YAML); the span covers those lines */
+        size_t ls = ka;
+        while (ls > 0 && t[ls - 1] != '\n')
+            ls--;
+        size_t ind = 0;
+        while (ls + ind < ka && (t[ls + ind] == ' ' || t[ls + ind] == '\t'))
+            ind++;
+        size_t q0 = p, first = 0, last = 0;
+        for (int line = 0; line < 4; line++) {
+            while (q0 < len && t[q0] != '\n')
+                q0++;
+            if (q0 >= len)
+                break;
+            size_t l = ++q0, i2 = 0;
+            while (l + i2 < len && (t[l + i2] == ' ' || t[l + i2] == '\t'))
+                i2++;
+            if (i2 <= ind || l + i2 >= len || t[l + i2] == '\n' || t[l + i2] == '#' || t[l + i2] == ';')
+                break;
+            size_t vs2 = l + i2, ve2 = vs2;
+            while (ve2 < len && t[ve2] != '\n' && t[ve2] != '\r')
+                ve2++;
+            /* a nested "key: value": the value */
+            for (size_t c = vs2; c + 1 < ve2; c++)
+                if (t[c] == ':' && t[c + 1] == ' ') {
+                    vs2 = c + 2;
+                    while (vs2 < ve2 && t[vs2] == ' ')
+                        vs2++;
+                    break;
+                }
+            bool word = ve2 - vs2 >= 6;
+            for (size_t c = vs2; c < ve2 && word; c++)
+                word = !is_space(t[c]);
+            if (!word)
+                break;
+            if (!first)
+                first = vs2;
+            last = ve2;
+            q0 = ve2;
+        }
+        if (!first)
+            return false;
+        *s = (uint32_t)first;
+        *e = (uint32_t)last;
+        *seen = last;
+        return true;
+    }
     unsigned char q = 0;
     if (p < len && (t[p] == '"' || t[p] == '\'' || t[p] == '`'))
         q = t[p++];
@@ -1022,13 +1074,22 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
     unsigned classes = (dig > 0) + (up > 0) + (lo > 0) + (sym > 0);
     if (dig == n && (kind == KW_WEAK || n < 6))
         return false; /* "pin: 1234", "key = 678912345" */
+    if (dig == n && pw_word && n >= 8) {
+        *s = (uint32_t)vs; /* "password = 12345678901234" */
+        *e = (uint32_t)ve;
+        *seen = ve;
+        return true;
+    }
+    if (kind == KW_WEAK && up + lo < 2)
+        return false; /* "keyB = 456789123a" */
     /* identifiers and dotted names in code: "self.token", "config.api_key", "get_token()" */
     if (!q) {
         if (dig == 0 && sym > 0) {
             bool ident = true;
             for (size_t i = vs; i < ve; i++)
-                if (!(is_alnum(t[i]) || t[i] == '_' || t[i] == '.' || t[i] == '-' || t[i] == '(' || t[i] == '['))
-                    ident = false;
+                if (!(is_alnum(t[i]) || t[i] == '_' || t[i] == '.' || t[i] == '-' || t[i] == '(' || t[i] == '[' ||
+                      t[i] == ':'))
+                    ident = false; /* "self.token", "detect_secrets.main:detect_secrets" */
             if (ident)
                 return false;
         }

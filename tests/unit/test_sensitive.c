@@ -239,7 +239,17 @@ static void test_secret(void **state)
     expect_one("login edward.kim@bytecore.com / W!nter2024.", SOV_PII_SECRET, "W!nter2024");
     expect_one("db = postgres://admin:s3cr3tPw@db.internal:5432/app", SOV_PII_SECRET, "s3cr3tPw");
     expect_one("mimi=gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4", SOV_PII_SECRET, "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4");
+    /* values on the next, more indented line(s) of a credential key (INI continuation, nested YAML) */
+    expect_one("[s]\nsecrets_for_no_one =\n    hunter22\n", SOV_PII_SECRET, "hunter22");
+    expect_one("deploy:\n  password:\n    secure: thequickbrownfox\n  on: x\n", SOV_PII_SECRET, "thequickbrownfox");
+    expect_one("password = 12345678901234", SOV_PII_SECRET, "12345678901234"); /* digits-only passwords */
+    expect_one("value: AKIATESTTESTTESTTEST", SOV_PII_SECRET, "AKIATESTTESTTESTTEST"); /* AWS id without a digit */
     /* near misses: placeholders, ids, prose, words that contain a keyword, library names, UUIDs */
+    expect_none("keyA =\n    value2\n", SOV_PII_SECRET);          /* weak keyword: no continuation values */
+    expect_none("token:\nnext: line\n", SOV_PII_SECRET);          /* not more indented */
+    expect_none("keyB = 456789123a", SOV_PII_SECRET);               /* weak keyword, one letter */
+    expect_none("pin = 12345678", SOV_PII_SECRET);                  /* digits only, weak keyword */
+    expect_none("'detect-secrets = detect_secrets.main:detect_secrets'", SOV_PII_SECRET); /* an entry point */
     expect_none("password: <your-password>", SOV_PII_SECRET);
     expect_none("api_key = os.environ['API_KEY']", SOV_PII_SECRET);
     expect_none("token_count = 12345678", SOV_PII_SECRET);

@@ -1,0 +1,156 @@
+// Failover along the fallback chain before the first byte: connection refused, 429, 5xx,
+// first-byte timeout, unreadable answers, a full concurrency cap; what the client gets when the
+// whole chain fails; and errors that must not fail over (4xx).
+import {test, before} from 'node:test';
+import assert from 'node:assert/strict';
+import {
+    startMock,
+    startGateway,
+    track,
+    backend,
+    chat,
+    messages,
+    user,
+    deadPort,
+    streamPost,
+    chunksOf,
+    contentOf,
+    openaiError,
+    anthropicError,
+    metrics,
+    waitFor,
+} from './lib/harness.mjs';
+
+const t = track();
+let p, s, an, gw, dead;
+
+before(async () => {
+    [p, s, an] = await Promise.all([ startMock('p'), startMock('s'), startMock('an') ]);
+    t.add(p);
+    t.add(s);
+    t.add(an);
+    dead = await deadPort();
+    const to = {connect_ms : 500, first_byte_ms : 400, idle_ms : 1000};
+    gw = t.add(await startGateway({
+        backends : [
+            backend('down', `http://127.0.0.1:${dead}/v1`, [ 'm-down' ], {timeouts : to}),
+            backend('p', p, [ 'm-p' ], {timeouts : to}),
+            backend('an', an, [ 'm-an' ], {kind : 'anthropic', timeouts : to}),
+            backend('s', s, [ 'm-s' ], {timeouts : to}),
+        ],
+        routing : {default : 'p', fallback : [ 'an', 's' ]},
+    }));
+});
+
+async function lastLine(n)
+{
+    const log = await gw.waitAccessLog(n + 1);
+    return log[log.length - 1];
+}
+
+test('connection refused moves the request to the fallback chain', async () => {
+    const n = gw.accessLog().length;
+    const r = await chat(gw, {model : 'm-down', messages : user('x')});
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get('x-sovereign-backend'), 'an', 'the first fallback answers');
+    assert.equal(r.json.choices[0].message.content, 'an: tok0 tok1 tok2 tok3');
+    const line = await lastLine(n);
+    assert.equal(line.backend, 'an');
+    assert.equal(line.attempts, 2);
+});
+
+for (const [directive, what] of [[ 'status=429 retry_after=7', '429' ], [ 'status=500', '500' ], [ 'status=503', '503' ],
+                                 [ 'hang=1', 'a first-byte timeout' ], [ 'delay_ms=1500', 'a slow first byte' ],
+                                 [ 'malformed_after=0', 'an unreadable answer' ],
+                                 [ 'break_after=0', 'a connection closed mid-answer' ],
+                                 [ 'error_after=0', 'an error event as the first event' ]]) {
+    if (directive !== 'error_after=0')
+        test(`${what} from the chosen backend moves a plain request to the next backend`, async () => {
+            const t0 = Date.now();
+            const r =
+                await chat(gw, {model : 'm-p', max_tokens : 10, messages : user(`x #mock p.${directive.replace(/ /g, ' p.')}`)});
+            assert.equal(r.status, 200, r.text);
+            assert.equal(r.headers.get('x-sovereign-backend'), 'an');
+            assert.equal(r.json.choices[0].message.content, 'an: tok0 tok1 tok2 tok3');
+            assert.ok(Date.now() - t0 < 3000);
+        });
+
+    // (break_after=0 on a stream breaks after the role chunk, which already reached the client)
+    if (directive !== 'break_after=0')
+        test(`${what} before the first byte of a stream moves it to the next backend`, async () => {
+            const r = await streamPost(`${gw.url}/v1/chat/completions`, {
+                model : 'm-p',
+                stream : true,
+                max_tokens : 10,
+                messages : user(`x #mock p.${directive.replace(/ /g, ' p.')}`),
+            });
+            assert.equal(r.status, 200, r.text);
+            assert.equal(r.headers['x-sovereign-backend'], 'an');
+            assert.ok(r.complete);
+            const chunks = chunksOf(r.text);
+            assert.equal(contentOf(chunks), 'an: tok0 tok1 tok2 tok3');
+            assert.ok(!r.text.includes('"error"'), r.text);
+        });
+}
+
+test('the chain goes on past a second failure', async () => {
+    const n = gw.accessLog().length;
+    const r = await chat(gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock p.status=503 an.status=529')});
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get('x-sovereign-backend'), 's');
+    assert.equal((await lastLine(n)).attempts, 3);
+});
+
+test('when the whole chain fails the client gets one OpenAI-style error (429 with Retry-After)', async () => {
+    const r = await chat(gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock status=503')});
+    assert.ok(r.status >= 500 && r.status < 600, r.text);
+    openaiError(assert, r, r.status);
+    const r2 = await chat(gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock status=429 retry_after=9')});
+    openaiError(assert, r2, 429);
+    assert.ok(Number(r2.headers.get('retry-after')) >= 1, 'a Retry-After hint');
+    const r3 = await messages(gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock status=503')});
+    anthropicError(assert, r3, r3.status);
+    assert.ok(r3.status >= 500);
+});
+
+test('a stream whose whole chain fails gets an error before any byte, not a broken stream', async () => {
+    const r = await streamPost(`${gw.url}/v1/chat/completions`,
+                               {model : 'm-p', stream : true, max_tokens : 10, messages : user('x #mock status=500')});
+    assert.ok(r.status >= 500, `${r.status} ${r.text}`);
+    const j = JSON.parse(r.text);
+    assert.ok(j.error && typeof j.error.message === 'string');
+});
+
+test('a 4xx from upstream (not 408/429) is not retried elsewhere', async () => {
+    const before = (await s.stats()).requests + (await an.stats()).requests;
+    const r = await chat(gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock p.status=400')});
+    assert.equal(r.status, 400, r.text);
+    assert.ok(r.json.error, r.text);
+    const after = (await s.stats()).requests + (await an.stats()).requests;
+    assert.equal(after, before, 'no other backend was called');
+});
+
+test('failover is counted in the metrics', async () => {
+    const m = await metrics(gw);
+    assert.ok(m.text.includes('sovereign_'), 'metrics render');
+    const errs = m.rows.filter((r) => /fail|error|attempt|retr/.test(r.name) && r.value > 0);
+    assert.ok(errs.length > 0, `a failure or attempt counter moved: ${m.text.slice(0, 2000)}`);
+});
+
+test('a full concurrency cap moves the request on', async () => {
+    const cap = await startMock('cap');
+    const other = await startMock('other');
+    t.add(cap);
+    t.add(other);
+    const g = t.add(await startGateway({
+        backends : [ backend('cap', cap, [ 'm-cap' ], {max_concurrency : 1}), backend('other', other, [ 'm-other' ]) ],
+        routing : {default : 'cap', fallback : [ 'other' ]},
+    }));
+    const slow = chat(g, {model : 'm-cap', messages : user('slow #mock delay_ms=800')});
+    assert.ok(await waitFor(async () => (await cap.stats()).in_flight > 0, 3000), 'the first request is in flight');
+    const r = await chat(g, {model : 'm-cap', messages : user('second')});
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get('x-sovereign-backend'), 'other');
+    const r1 = await slow;
+    assert.equal(r1.headers.get('x-sovereign-backend'), 'cap');
+});
