@@ -130,11 +130,15 @@ test('a 4xx from upstream (not 408/429) is not retried elsewhere', async () => {
     assert.equal(after, before, 'no other backend was called');
 });
 
-test('failover is counted in the metrics', async () => {
-    const m = await metrics(gw);
-    assert.ok(m.text.includes('sovereign_'), 'metrics render');
-    const errs = m.rows.filter((r) => /fail|error|attempt|retr/.test(r.name) && r.value > 0);
-    assert.ok(errs.length > 0, `a failure or attempt counter moved: ${m.text.slice(0, 2000)}`);
+test('failovers and upstream errors are counted in the metrics, by backend', async () => {
+    const m0 = await metrics(gw);
+    const r = await chat(gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock p.status=503')});
+    assert.equal(r.status, 200);
+    const m1 = await metrics(gw);
+    assert.equal(m1.get('sovereign_failovers_total', {backend : 'p'}) - m0.get('sovereign_failovers_total', {backend : 'p'}), 1);
+    assert.equal(
+        m1.get('sovereign_upstream_errors_total', {backend : 'p'}) - m0.get('sovereign_upstream_errors_total', {backend : 'p'}), 1);
+    assert.equal(m1.get('sovereign_failovers_total', {backend : 'an'}) - m0.get('sovereign_failovers_total', {backend : 'an'}), 0);
 });
 
 test('a full concurrency cap moves the request on', async () => {
