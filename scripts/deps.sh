@@ -2,7 +2,8 @@
 # Installs what Sovereign needs to build, test and benchmark, on Debian 12 as root.
 # Idempotent and quiet when everything is already there.
 #   scripts/deps.sh            build + test dependencies (Debian packages, pinned npm test clients)
-#   scripts/deps.sh --bench    also the benchmark peers (wrk, nginx, Portkey gateway)
+#   scripts/deps.sh --bench    also the benchmark peers (wrk, nginx, Portkey gateway; test.sh uses it:
+#                              tests/integration/bench_gateway_sh runs bench/gateway.sh --smoke)
 #   scripts/deps.sh --from-source  also build llama.cpp + llama-server from the pinned source (cached)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
