@@ -2,7 +2,9 @@
 # Installs what Sovereign needs to build, test and benchmark, on Debian 12 as root.
 # Idempotent and quiet when everything is already there.
 #   scripts/deps.sh            build + test dependencies (Debian packages, pinned npm test clients)
-#   scripts/deps.sh --bench    also the benchmark peers (wrk, nginx, Portkey gateway)
+#   scripts/deps.sh --bench    also the benchmark peers (wrk, nginx, Portkey gateway; test.sh uses it:
+#                              tests/integration/bench_gateway_sh runs bench/gateway.sh --smoke)
+#   scripts/deps.sh --from-source  also build llama.cpp + llama-server from the pinned source (cached)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -23,10 +25,12 @@ pkgs=(
   chromium                # the audit HTML report test (headless)
 )
 want_bench=0
+llama_args=()
 for a in "$@"; do
   case "$a" in
     --bench) want_bench=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --from-source) llama_args+=(--from-source) ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "deps.sh: unknown option '$a'" >&2; exit 2 ;;
   esac
 done
@@ -56,4 +60,6 @@ npm_install() {
 }
 npm_install "$here/tests"
 [ "$want_bench" = 1 ] && [ -f "$here/bench/package-lock.json" ] && npm_install "$here/bench"
+# llama.cpp for the embedded `llama` backend, pinned (npm tarballs checked against their sha512)
+bash "$here/scripts/llama-deps.sh" "${llama_args[@]}"
 exit 0

@@ -42,15 +42,16 @@ const char *sov_bench_default_text(void);
 typedef void (*sov_bench_progress_cb)(void *ud, size_t done, size_t total);
 
 struct sov_bench_opts {
-    size_t concurrency;  /* requests in flight (URL targets); >= 1 */
-    size_t requests;     /* requests per target; >= 1 */
-    int max_tokens;      /* max_tokens of every request; > 0 */
-    const char *model;   /* "model" of URL requests when the body has none (NULL = "auto") */
-    const char *api_key; /* bearer token for URL targets, or NULL; never printed */
-    long timeout_ms;     /* per request */
-    int threads;         /* GGUF targets: threads (0 = llama.cpp's default) */
-    int ctx;             /* GGUF targets: context size */
-    bool keep_answers;   /* GGUF targets: keep each answer's tokens (for --compare) */
+    size_t concurrency;   /* requests in flight (URL targets); >= 1 */
+    size_t requests;      /* requests per target; >= 1 */
+    int max_tokens;       /* max_tokens of every request; > 0 */
+    const char *model;    /* "model" of URL requests when the body has none (NULL = "auto") */
+    const char *api_key;  /* bearer token for URL targets, or NULL; never printed */
+    long timeout_ms;      /* per request */
+    int threads;          /* GGUF targets: threads (0 = llama.cpp's default) */
+    int ctx;              /* GGUF targets: context size */
+    bool keep_answers;    /* GGUF targets: keep each answer's tokens (for --compare) */
+    const char *ppl_text; /* GGUF targets: measure the perplexity on this text (NULL: not) */
     sov_bench_progress_cb progress;
     void *progress_ud;
 };
@@ -108,6 +109,7 @@ struct sov_bench_result {
     double wall_s;
     double peak_rss_mib;   /* GGUF: peak resident memory of the model (load + run), else NAN */
     double model_size_mib; /* GGUF: file size, else NAN */
+    double load_s;         /* GGUF: loading the model and creating its context, else NAN */
     char *model_desc;      /* GGUF: llama.cpp's description ("llama 7B Q4_K - Medium"), or NULL */
     char *first_error;     /* the first failure's reason, or NULL */
     size_t actions[SOV_BENCH_ACT_COUNT];
@@ -132,15 +134,11 @@ int sov_bench_run_url(const char *url, const struct sov_bench_prompts *p, const 
 /* Is in-process GGUF support built in (SOV_LLAMA)? */
 bool sov_bench_have_gguf(void);
 /* Runs o->requests chat requests through a GGUF model loaded in-process, one at a time, with greedy
- * decoding. Returns 0, SOV_EUNSUPPORTED (built without llama.cpp), SOV_EIO / SOV_EPARSE (missing or
- * corrupt model) or SOV_ENOMEM, with *err. */
+ * decoding; then, when o->ppl_text is set, its perplexity on that text (windows of min(o->ctx, 512)
+ * tokens, each window's second half scored). Each model runs in a child process of its own. Returns 0, SOV_EUNSUPPORTED (built
+ * without llama.cpp), SOV_EIO / SOV_EPARSE (missing or corrupt model) or SOV_ENOMEM, with *err. */
 int sov_bench_run_gguf(const char *path, const struct sov_bench_prompts *p, const struct sov_bench_opts *o,
                        struct sov_bench_result *r, char **err);
-/* Perplexity of a GGUF model on text (windows of o->ctx tokens, every token after a window's first
- * scored). Returns 0 or a negative SOV_E* with *err. */
-int sov_bench_perplexity(const char *path, const char *text, const struct sov_bench_opts *o, double *ppl, size_t *ntokens,
-                         char **err);
-
 /* ---- --compare ---------------------------------------------------------------------------------- */
 
 struct sov_bench_agreement {
@@ -180,8 +178,8 @@ struct sov__json_watch {
 bool sov__json_watch_feed(struct sov__json_watch *w, const char *s, size_t n);
 
 /* The text of a chat request's messages as (role, content) pairs; content arrays are joined by their
- * text parts. Returns the number of messages, or SOV_EINVAL when the request has none. The strings
- * point into the request (array parts: into a buffer the caller frees with free(*joined[i]) where not NULL). */
+ * text parts. Returns the number of messages, or SOV_EINVAL / SOV_ENOMEM with *err. The roles point
+ * into the request; the contents are new strings; free both with sov__bench_messages_free. */
 int sov__bench_messages(json_t *req, const char ***roles, char ***contents, char **err);
 void sov__bench_messages_free(const char **roles, char **contents, int n);
 

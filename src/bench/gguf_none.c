@@ -18,13 +18,6 @@ int sov_bench_run_gguf(const char *path, const struct sov_bench_prompts *p, cons
     return SOV_EUNSUPPORTED;
 }
 
-int sov_bench_perplexity(const char *path, const char *text, const struct sov_bench_opts *o, double *ppl, size_t *ntokens,
-                         char **err)
-{
-    *err = sov_asprintf("%s: this build has no llama.cpp (configure with -DSOV_LLAMA=ON)", path);
-    return SOV_EUNSUPPORTED;
-}
-
 const struct sov_quant_type *sov_quant_types(size_t *n)
 {
     *n = 0;

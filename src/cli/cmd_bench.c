@@ -38,7 +38,7 @@ static void usage(FILE *out)
                  "      --model NAME        \"model\" of URL requests whose body names none (default \"auto\")\n"
                  "      --api-key-env VAR   send the key in environment variable VAR as a bearer token (never printed)\n"
                  "      --timeout SEC       per-request timeout (default 120)\n"
-                 "  -t, --threads N         GGUF targets: inference threads (default: llama.cpp's)\n"
+                 "  -t, --threads N         GGUF targets: inference threads (default: the CPUs online, at most 8)\n"
                  "      --ctx N             GGUF targets: context size in tokens (default 2048)\n"
                  "      --compare           exactly two GGUF targets, two quantizations of one model: speed and memory\n"
                  "                          side by side, agreement of their greedy answers (exact-match rate, token\n"
@@ -244,6 +244,8 @@ int sov_cmd_bench(int argc, char **argv)
     }
     o.requests = (size_t)requests;
     o.keep_answers = compare;
+    if (compare)
+        o.ppl_text = text ? text : sov_bench_default_text();
     if (o.concurrency > o.requests)
         o.concurrency = o.requests;
 
@@ -270,11 +272,6 @@ int sov_cmd_bench(int argc, char **argv)
         struct sov_bench_result *r = &results[i];
         int rc = is_url(targets[i]) ? sov_bench_run_url(targets[i], &prompts, &o, r, &err)
                                     : sov_bench_run_gguf(targets[i], &prompts, &o, r, &err);
-        if (rc == 0 && compare) {
-            if (progress)
-                sov_progress_draw("perplexity", 0, 1);
-            rc = sov_bench_perplexity(targets[i], text ? text : sov_bench_default_text(), &o, &r->perplexity, &r->ppl_tokens, &err);
-        }
         if (progress)
             sov_progress_end();
         ran = i + 1;
