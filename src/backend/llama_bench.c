@@ -359,6 +359,10 @@ int sov_bench_run_gguf(const char *path, const struct sov_bench_prompts *p, cons
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (first_error && !*first_error) { /* no failure */
+        free(first_error);
+        first_error = NULL;
+    }
     r->first_error = first_error;
     r->model_desc = desc;
     if (!bad && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))

@@ -285,7 +285,10 @@ static void svg_bars(FILE *out, const char *title, const char *unit, const char 
             if (isnan(v))
                 fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">-</text>\n", left + 4, y + bar - 4);
             else
-                fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.3g</text>\n", left + w + 4, y + bar - 4, v);
+                fprintf(out,
+                        v >= 100 ? "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.0f</text>\n"
+                                 : "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.3g</text>\n",
+                        left + w + 4, y + bar - 4, v);
             y += bar;
         }
         y += gap;
@@ -464,14 +467,16 @@ int sov_bench_write_html(FILE *out, const struct sov_bench_report *rep)
                 "</table>\n<p>Agreement of the answers under greedy decoding (%zu prompts): exact match %.1f%%, token overlap "
                 "%.1f%%, common prefix %.1f%%.</p>\n",
                 g->n, 100 * g->exact_match, 100 * g->token_overlap, 100 * g->prefix_share);
-        const char *rows[3] = {"peak RSS MiB", "file size MiB", "generation tok/s p50"};
-        double v[6];
+        const char *mem_rows[2] = {"peak RSS", "file size"}, *speed_rows[2] = {"prompt p50", "generation p50"};
+        double mem[4], speed[4];
         for (int k = 0; k < 2; k++) {
-            v[k] = rep->r[k].peak_rss_mib;
-            v[2 + k] = rep->r[k].model_size_mib;
-            v[4 + k] = cmp_value(&rep->r[k], &cmp_rows[3]);
+            mem[k] = rep->r[k].peak_rss_mib;
+            mem[2 + k] = rep->r[k].model_size_mib;
+            speed[k] = cmp_value(&rep->r[k], &cmp_rows[2]);
+            speed[2 + k] = cmp_value(&rep->r[k], &cmp_rows[3]);
         }
-        svg_bars(out, "memory and speed side by side", "MiB, tok/s", rows, 3, names, 2, v);
+        svg_bars(out, "memory side by side", "MiB", mem_rows, 2, names, 2, mem);
+        svg_bars(out, "speed side by side", "tokens/s", speed_rows, 2, names, 2, speed);
         const char *ag[3] = {"exact match", "token overlap", "common prefix"};
         double av[3] = {100 * g->exact_match, 100 * g->token_overlap, 100 * g->prefix_share};
         const char *one[1] = {"agreement"};
