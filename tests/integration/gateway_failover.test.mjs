@@ -208,3 +208,24 @@ test('an Anthropic-format stream fails over before its first byte too', async ()
         assert.equal(text, 'an: tok0 tok1');
     }
 });
+
+test('an anthropic-kind backend fails over the same way, plain and streaming', async () => {
+    for (const d of [ 'status=429', 'status=529', 'status=500', 'hang=1', 'malformed_after=0', 'error_after=0', 'break_after=0' ]) {
+        for (const stream of [ false, true ]) {
+            if (!stream && (d === 'error_after=0'))
+                continue;
+            const body = {model : 'm-an', stream, max_tokens : 10, messages : user(`x #mock an.${d}`)};
+            const r = await streamPost(`${gw.url}/v1/chat/completions`, body);
+            if (stream && d === 'break_after=0') {
+                // message_start already became the first chunk: the stream ends with an error event
+                assert.equal(r.status, 200);
+                assert.ok(r.complete, d);
+                continue;
+            }
+            assert.equal(r.status, 200, `${d} stream=${stream}: ${r.text}`);
+            assert.equal(r.headers['x-sovereign-backend'], 's', `${d} stream=${stream}`);
+            const content = stream ? contentOf(chunksOf(r.text)) : JSON.parse(r.text).choices[0].message.content;
+            assert.equal(content, 's: tok0 tok1 tok2 tok3', `${d} stream=${stream}`);
+        }
+    }
+});
