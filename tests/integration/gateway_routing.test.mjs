@@ -235,3 +235,17 @@ test('HEAD or other methods on a known path get 405 with an error body', async (
     assert.equal(r.status, 405, r.text);
     assert.ok(r.json.error);
 });
+
+test('"auto" with no local backend goes to routing.default, not the first backend', async () => {
+    const g = t.add(await startGateway({
+        backends : [ backend('a', a, [ 'x-a' ]), backend('b', b, [ 'x-b' ]) ],
+        routing : {default : 'b'},
+    }));
+    for (const text of [ 'Write a haiku about rivers.', 'Classify this ticket: refund please.' ]) {
+        const r = await chat(g, {model : 'auto', messages : user(text)});
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.headers.get('x-sovereign-backend'), 'b');
+        assert.equal(r.json.choices[0].message.content, 'b: tok0 tok1 tok2 tok3');
+    }
+    assert.equal((await b.last()).json.model, 'x-b');
+});
