@@ -22,6 +22,7 @@ pkgs=(
   zlib1g-dev              # gzip-compressed audit logs
   libsqlite3-dev          # decision store
   curl                    # integration tests and the demo
+  chromium                # the audit HTML report test (headless)
 )
 want_bench=0
 llama_args=()

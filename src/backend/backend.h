@@ -54,7 +54,7 @@ struct sov_call_error {
     const char *message;      /* safe to show the client: never holds keys or bodies */
     const char *body;         /* upstream's error body for STATUS (may be NULL); passed through when no other backend is left */
     size_t body_len;
-    unsigned retry_after_s;   /* for OVERLOADED: a Retry-After hint, 0 = none */
+    unsigned retry_after_s;   /* a Retry-After hint (OVERLOADED, or an upstream 429/503), 0 = none */
 };
 
 struct sov_call_sink {

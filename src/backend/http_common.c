@@ -196,7 +196,13 @@ void sov__http_call_failed(struct sov__http_call *h, enum sov_upstream_result r,
     }
     if (c->chunks && e.kind != SOV_CALL_ERR_STATUS)
         e.kind = SOV_CALL_ERR_BROKEN;
+    e.retry_after_s = h->retry_after_s;
     sov__http_call_fail(h, &e);
+}
+
+void sov__http_on_retry_after(void *ud, unsigned seconds)
+{
+    ((struct sov__http_call *)ud)->retry_after_s = seconds;
 }
 
 void sov__http_call_cancel(struct sov_call *c)

@@ -239,7 +239,7 @@ static int oa_start(struct sov_call *c)
             h = curl_slist_append(h, auth);
         free(auth);
     }
-    static const struct sov_upstream_cbs cbs = {on_data, on_done};
+    static const struct sov_upstream_cbs cbs = {on_data, on_done, sov__http_on_retry_after};
     return sov__http_call_post(&oc->h, k->url, h, body, len, &cbs);
 }
 

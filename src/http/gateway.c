@@ -154,8 +154,11 @@ static void reply_error(struct gw_req *r, int status, const char *type, const ch
         (void)tmp;
         sov_error_body(&o, r->fmt, status, type, code, param, msg);
         set_common_headers(r, "application/json");
-        if (status == 429 || status == 503)
-            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "1");
+        if (status == 429 || status == 503) {
+            char ra[16];
+            snprintf(ra, sizeof ra, "%u", r->retry_after_s ? r->retry_after_s : 1);
+            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", ra);
+        }
         send_json(r->req, status, o.data, o.len);
         sov_buf_free(&o);
     }
@@ -305,6 +308,8 @@ static void on_error(struct sov_call *c, const struct sov_call_error *e)
     snprintf(r->err_msg, sizeof r->err_msg, "%s", e->message ? e->message : "backend failed");
     r->err_kind = e->kind;
     r->err_status = e->status;
+    if (e->retry_after_s > r->retry_after_s)
+        r->retry_after_s = e->retry_after_s;
     free(r->err_body);
     r->err_body = NULL;
     r->err_body_len = 0;

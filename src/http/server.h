@@ -100,6 +100,7 @@ struct gw_req {
     struct sov_front_stream *front; /* per-format stream translation state (Anthropic clients) */
     char err_msg[192];
     int err_status;
+    unsigned retry_after_s; /* the largest Retry-After an upstream asked for */
     enum sov_call_error_kind err_kind;
     char *err_body;
     size_t err_body_len;

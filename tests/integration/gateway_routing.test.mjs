@@ -176,7 +176,11 @@ test('/metrics counts requests, tokens and cost by backend and tier', async () =
     assert.equal(m.get('sovereign_tokens_total', {backend : 'b'}) - tok0, 3 * (11 + 4));
     // 3 x (11 x 2.5 + 4 x 10) / 1e6
     assert.ok(Math.abs(m.get('sovereign_cost_usd_total', {backend : 'b'}) - cost0 - 3 * (11 * 2.5 + 4 * 10) / 1e6) < 1e-9);
-    assert.ok(m.rows.some((r) => r.name.startsWith('sovereign_') && r.name.endsWith('_bucket')), 'latency histograms');
+    for (const h of ['sovereign_request_duration_seconds', 'sovereign_ttfb_seconds']) {
+        assert.match(m.text, new RegExp(`# TYPE ${h} histogram`));
+        assert.equal(m.get(`${h}_count`, {backend : 'b'}) - before.get(`${h}_count`, {backend : 'b'}), 3, h);
+        assert.ok(m.rows.some((r) => r.name === `${h}_bucket` && r.labels.backend === 'b'), `${h} buckets`);
+    }
     assert.ok(m.text.includes('le="+Inf"'));
 });
 
@@ -230,4 +234,18 @@ test('HEAD or other methods on a known path get 405 with an error body', async (
     const r = await post(`${gw.url}/v1/models`, {}, {method : 'POST'});
     assert.equal(r.status, 405, r.text);
     assert.ok(r.json.error);
+});
+
+test('"auto" with no local backend goes to routing.default, not the first backend', async () => {
+    const g = t.add(await startGateway({
+        backends : [ backend('a', a, [ 'x-a' ]), backend('b', b, [ 'x-b' ]) ],
+        routing : {default : 'b'},
+    }));
+    for (const text of [ 'Write a haiku about rivers.', 'Classify this ticket: refund please.' ]) {
+        const r = await chat(g, {model : 'auto', messages : user(text)});
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.headers.get('x-sovereign-backend'), 'b');
+        assert.equal(r.json.choices[0].message.content, 'b: tok0 tok1 tok2 tok3');
+    }
+    assert.equal((await b.last()).json.model, 'x-b');
 });
