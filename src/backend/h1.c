@@ -62,6 +62,7 @@ struct h1_req {
     char *in; /* response bytes; in[in_off..in_len) not parsed yet */
     size_t in_off, in_len, in_cap;
     int status;
+    unsigned retry_after; /* seconds, from a 429/503 answer's Retry-After (0: none) */
     uint64_t remaining;
 };
 
@@ -230,7 +231,10 @@ static void finish(struct h1_req *r, enum sov_upstream_result res)
     void *ud = r->ud;
     int status = r->status;
     bool aborted = r->aborted;
+    unsigned ra = r->retry_after;
     req_free(r);
+    if (ra && !aborted && cbs.on_retry_after)
+        cbs.on_retry_after(ud, ra);
     if (!aborted && cbs.on_done)
         cbs.on_done(ud, res, status);
 }
@@ -367,6 +371,8 @@ static int parse_head(struct h1_req *r, const char *h, size_t hl)
             while (v < p + ll && (*v == ' ' || *v == '\t'))
                 v++;
             size_t vl = (size_t)(p + ll - v);
+            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+                vl--;
             if (kl == 14 && !strncasecmp(p, "content-length", 14)) {
                 char num[24];
                 if (!vl || vl >= sizeof num)
@@ -385,6 +391,13 @@ static int parse_head(struct h1_req *r, const char *h, size_t hl)
                 chunked = vl >= 7 && !strncasecmp(v + vl - 7, "chunked", 7);
                 if (!chunked)
                     return -1; /* another coding: not for this client */
+            } else if (kl == 11 && !strncasecmp(p, "retry-after", 11) && (status == 429 || status == 503)) {
+                /* seconds only (an HTTP-date is not read), as upstream.c does with libcurl */
+                unsigned long x = 0;
+                size_t i = 0;
+                while (i < vl && v[i] >= '0' && v[i] <= '9' && x <= 86400)
+                    x = x * 10 + (unsigned long)(v[i++] - '0');
+                r->retry_after = i && i == vl && x <= 86400 ? (unsigned)x : 0;
             } else if (kl == 10 && !strncasecmp(p, "connection", 10)) {
                 for (size_t i = 0; i + 5 <= vl; i++)
                     if (!strncasecmp(v + i, "close", 5))

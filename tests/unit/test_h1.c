@@ -37,6 +37,8 @@ static const char *answer_for(const char *path, bool *close_after)
         return "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
     if (!strncmp(path, "/chunked", 8))
         return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n";
+    if (!strncmp(path, "/ratelimit", 10))
+        return "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7 \r\nContent-Length: 2\r\n\r\nno";
     if (!strncmp(path, "/continue", 9))
         return "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok";
     *close_after = true;
@@ -90,6 +92,7 @@ struct result {
     char data[256];
     size_t len;
     int status, done_status;
+    unsigned retry_after;
     enum sov_upstream_result res;
     bool done;
     struct event_base *base;
@@ -110,6 +113,13 @@ static void on_data(void *ud, int status, const char *p, size_t n)
 
 static struct sov_upstream_req *post(struct result *r, const char *path);
 
+static void on_retry_after(void *ud, unsigned s)
+{
+    struct result *r = ud;
+    assert_false(r->done); /* before on_done */
+    r->retry_after = s;
+}
+
 static void on_done(void *ud, enum sov_upstream_result res, int status)
 {
     struct result *r = ud;
@@ -124,7 +134,7 @@ static void on_done(void *ud, enum sov_upstream_result res, int status)
 
 static struct sov_upstream_req *post(struct result *r, const char *path)
 {
-    static const struct sov_upstream_cbs cbs = {on_data, on_done};
+    static const struct sov_upstream_cbs cbs = {on_data, on_done, on_retry_after};
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv_port, path);
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
@@ -182,6 +192,12 @@ static void framings(void **state)
     assert_int_equal(r.res, SOV_UP_OK);
     assert_int_equal(r.len, 11);
     assert_memory_equal(r.data, "hello world", 11);
+
+    r = run(base, l, "/ratelimit");
+    assert_int_equal(r.res, SOV_UP_OK);
+    assert_int_equal(r.done_status, 429);
+    assert_int_equal(r.retry_after, 7);
+    assert_memory_equal(r.data, "no", 2);
 
     r = run(base, l, "/continue");
     assert_int_equal(r.res, SOV_UP_OK);
