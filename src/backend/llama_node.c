@@ -531,12 +531,14 @@ void sov__llama_logit_stats(const float *logits, size_t n, int32_t chosen, doubl
         *entropy = 0;
         return;
     }
+    /* float exp (several times faster than double, relative error ~1e-7), double sums */
     double z = 0, ez = 0;
+    float fmx = (float)mx;
     for (size_t i = 0; i < n; i++) {
-        double d = (double)logits[i] - mx;
-        double e = exp(d);
+        float d = logits[i] - fmx;
+        float e = expf(d);
         z += e;
-        ez += e * d;
+        ez += (double)e * d;
     }
     double lse = log(z); /* log sum exp(l - mx) */
     *logprob = chosen >= 0 && (size_t)chosen < n ? (double)logits[chosen] - mx - lse : -INFINITY;
@@ -558,7 +560,7 @@ void sov__llama_top_logprobs(const float *logits, size_t n, int k, struct sov_ll
         if (logits[i] > mx)
             mx = logits[i];
     for (size_t i = 0; i < n; i++)
-        z += exp((double)logits[i] - mx);
+        z += expf(logits[i] - (float)mx);
     double lse = mx + log(z);
     int have = 0;
     for (size_t i = 0; i < n; i++) {
