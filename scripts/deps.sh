@@ -2,7 +2,8 @@
 # Installs what Sovereign needs to build, test and benchmark, on Debian 12 as root.
 # Idempotent and quiet when everything is already there.
 #   scripts/deps.sh            build + test dependencies (Debian packages, pinned npm test clients)
-#   scripts/deps.sh --bench    also the benchmark peers (wrk, nginx, Portkey gateway)
+#   scripts/deps.sh --bench    also the benchmark peers (wrk, nginx, Portkey gateway; test.sh uses it:
+#                              tests/integration/bench_gateway_sh runs bench/gateway.sh --smoke)
 #   scripts/deps.sh --from-source  also build llama.cpp + llama-server from the pinned source (cached)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +22,7 @@ pkgs=(
   zlib1g-dev              # gzip-compressed audit logs
   libsqlite3-dev          # decision store
   curl                    # integration tests and the demo
+  chromium                # the audit HTML report test (headless)
 )
 want_bench=0
 llama_args=()

@@ -141,6 +141,33 @@ for (let k = 0; k < 220; k++) {
   const doc = docFor(null, rnd() < 0.4);
   emit('rewrite', `frame${fi}`, rnd() < 0.4 ? [sys(instr), user(doc.text)] : place(instr, doc.text, false, doc.lang));
 }
+for (let k = 0; k < 240; k++) {
+  const i18n = rnd() < 0.3;
+  const fi = ri(0, (i18n ? M.JUDGE_FRAMES_I18N : M.JUDGE_FRAMES).length - 1);
+  const q = (i18n ? M.JUDGE_FRAMES_I18N : M.JUDGE_FRAMES)[fi].replace('{A}', pick(i18n ? M.JUDGE_ADJ_I18N : M.JUDGE_ADJ));
+  const item = pick(ALL_SHORT);
+  const r = rnd();
+  const text = r < 0.35 ? `${q} "${item}"` : r < 0.55 ? `${q} « ${item} »` : r < 0.8 ? `${q}\n\n${item}` : `${item}\n\n${q}`;
+  emit('classification', `judge${i18n ? 'i' : ''}${fi}`, [user(text)]);
+}
+M.SORT_SETS.forEach((set, si) => {
+  for (let k = 0; k < 5; k++) emit('classification', `sort${si}`, [user(pick(M.SORT_FRAMES).replace('{A}', set[0]).replace('{B}', set[1]).replace('{L}', set[2]))]);
+});
+for (let k = 0; k < 200; k++) {
+  const i18n = rnd() < 0.25;
+  const qi = ri(0, (i18n ? M.EXTRACT_Q_I18N : M.EXTRACT_Q).length - 1);
+  const q = i18n ? M.EXTRACT_Q_I18N[qi] : M.EXTRACT_Q[qi].replace('{T}', pick(M.EXTRACT_T));
+  const doc = docFor(null, rnd() < 0.3);
+  emit('extraction', `q${i18n ? 'i' : ''}${qi}`, place(q, doc.text, false, doc.lang));
+}
+for (const [task, temps] of Object.entries(M.NUM_LIST_TASKS))
+  temps.forEach((tp, ti) => { for (let k = 0; k < 8; k++) emit(task, `num${ti}`, place(vary(tp), pick(M.NUM_LISTS), true, 'en')); });
+M.TRANSLATE_FRAMES.forEach((fr, fi) => {
+  for (let k = 0; k < 6; k++) {
+    const d = rnd() < 0.6 ? pick(M.OTHER_SCRIPT_DOCS).t : pick(ALL_SHORT);
+    emit('rewrite', `tr${fi}`, [user(fr.replace('{D}', d))]);
+  }
+});
 M.ROLEPLAY_SETUPS.forEach((setup, si) => {
   for (let k = 0; k < 6; k++) {
     const msgs = [sys(setup), user(pick(M.ROLEPLAY_MOVES))];
@@ -153,7 +180,7 @@ M.ROLEPLAY_SETUPS.forEach((setup, si) => {
 const SYSTEMS = ['You are a helpful assistant.', 'Answer concisely.', 'You are a friendly assistant for our company intranet.',
   'Be brief and accurate.', 'You are an AI assistant. Reply in the language of the user.'];
 for (const [task, list] of [['open_qa', [...M.OPEN_QA2, ...M.OPEN_QA3]], ['creative', [...M.CREATIVE2, ...M.CREATIVE3]],
-  ['reasoning', [...M.REASONING2, ...M.REASONING3]], ['code', [...M.CODE2, ...M.CODE3]], ['chat', M.CHAT2]]) {
+  ['reasoning', [...M.REASONING2, ...M.REASONING3, ...M.REASONING4]], ['code', [...M.CODE2, ...M.CODE3, ...M.CODE4]], ['chat', [...M.CHAT2, ...M.CHAT3]]]) {
   list.forEach((text, i) => {
     const g = `lit${i}`;
     emit(task, g, [user(text)]);

@@ -3,14 +3,15 @@
 # tests (the binary against mock upstreams and real servers on loopback, driven by curl and the
 # official openai / @anthropic-ai/sdk clients), first on the normal build, then on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build. Ends with one line: "N passed, N failed".
-# deps.sh --from-source also builds the pinned llama.cpp + llama-server once (cached outside the checkout).
+# deps.sh --from-source also builds the pinned llama.cpp + llama-server once (cached outside the checkout);
+# --bench installs the gateway benchmark's peers (its --smoke mode is one of the integration tests).
 #   scripts/test.sh              everything
 #   scripts/test.sh -R REGEX     only the ctest entries matching REGEX (both builds)
 #   SOV_NO_ASAN=1 scripts/test.sh  skip the sanitizer pass
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-bash scripts/deps.sh --from-source || { echo "deps.sh failed"; echo "0 passed, 1 failed"; exit 1; }
+bash scripts/deps.sh --from-source --bench || { echo "deps.sh failed"; echo "0 passed, 1 failed"; exit 1; }
 
 jobs=$(nproc 2>/dev/null || echo 2)
 passed=0

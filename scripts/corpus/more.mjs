@@ -429,3 +429,97 @@ export const ROLEPLAY_MOVES = [
   'I knock on the door three times.', 'Describe the market square at dawn.', 'The lights go out. What happens next?',
   'I try to bargain with the merchant.',
 ];
+
+// Judgment questions about one short item (classification), and question-form extraction.
+export const JUDGE_ADJ = ['clickbait', 'sarcastic', 'ironic', 'a scam', 'phishing', 'spam', 'rude', 'formal', 'urgent', 'offensive',
+  'a complaint', 'positive', 'negative', 'misleading', 'an advertisement', 'a question', 'polite', 'passive-aggressive', 'off-topic', 'a threat'];
+export const JUDGE_FRAMES = ['Is this {A}?', 'Would you call this {A}?', 'Is the following {A}? yes/no', 'Does this read as {A}?',
+  '{A} or not?', 'Quick check: is this message {A}?', 'Be honest, is this {A}?', 'Is the tone of this {A}?'];
+export const JUDGE_FRAMES_I18N = ['Ce message est-il {A} ?', 'Est-ce que ce texte est {A} ?', '¿Este mensaje es {A}?', '¿Es {A} este texto?',
+  'Ist diese Nachricht {A}?', 'Ist das {A}?', 'Questo messaggio è {A}?', 'Esta mensagem é {A}?', 'Is dit bericht {A}?'];
+export const JUDGE_ADJ_I18N = ['spam', 'ironique', 'urgent', 'positif', 'une arnaque', 'sarcástico', 'urgente', 'una estafa', 'positivo', 'ofensivo',
+  'Spam', 'dringend', 'ironisch', 'positiv', 'unhöflich', 'urgente', 'ironico', 'positivo', 'ofensiva', 'dringend'];
+export const SORT_FRAMES = ['Which of these are {A} and which are {B}? {L}', 'Split into {A} vs {B}: {L}', 'Group these as {A} or {B}: {L}',
+  'Mark each as {A} or {B}: {L}'];
+export const SORT_SETS = [
+  ['mammals', 'birds', 'whale, sparrow, bat, penguin, dolphin, eagle'], ['renewable', 'non-renewable', 'coal, wind, solar, natural gas, hydro, oil'],
+  ['needs', 'wants', 'rent, concert tickets, groceries, new phone, electricity, streaming subscription'],
+  ['fixed costs', 'variable costs', 'rent, raw materials, insurance, shipping, salaries, packaging'],
+  ['positive', 'negative', '"loved it", "never again", "exceeded expectations", "broke in a week"'],
+  ['input devices', 'output devices', 'keyboard, monitor, mouse, printer, microphone, speaker'],
+  ['metals', 'non-metals', 'iron, oxygen, copper, sulfur, gold, carbon'], ['hardware issues', 'software issues', 'cracked screen, app crash, dead battery, login loop, broken hinge, slow update'],
+];
+export const EXTRACT_Q = ['Which {T} are mentioned here?', 'What {T} does this text mention?', 'List the {T} that appear below.',
+  'which {T} come up in this?', 'Are there any {T} in this? List them.', 'Can you find all the {T}?'];
+export const EXTRACT_T = ['cities', 'people', 'dates', 'companies', 'products', 'amounts', 'phone numbers', 'email addresses', 'countries',
+  'deadlines', 'prices', 'times', 'street names', 'job titles'];
+export const EXTRACT_Q_I18N = ['Quelles villes sont mentionnées ici ?', 'Quels noms de personnes apparaissent dans ce texte ?',
+  'Welche Daten und Beträge kommen hier vor?', 'Welche Firmen werden genannt?', '¿Qué fechas aparecen en el texto?',
+  '¿Qué personas se mencionan?', 'Quali città sono citate?', 'Quais nomes aparecem no texto?', 'Welke bedragen staan erin?'];
+
+export const REASONING4 = [
+  'Four people need to cross a bridge at night with one torch; they take 1, 2, 5 and 10 minutes. At most two cross at once. What is the fastest total time?',
+  'A father is 30 years older than his son. In 5 years he will be three times as old. How old is the son now?',
+  'You have 12 coins and one is fake and lighter. With a balance scale, how few weighings do you need? Explain the plan.',
+  'If I read 18 pages a day, how many days for a 500-page book, and on which page will I be after two weeks?',
+  'A tank is filled by one pipe in 4 hours and drained by another in 6. With both open, how long to fill it?',
+  'Knights always tell the truth and knaves always lie. A says "B is a knave". B says "A and I are the same type". What are they?',
+  'Is it cheaper to drive 400 km with a car using 6.5 l/100 km at 1.85 per litre, or take a train ticket for 52?',
+  'A price goes up 10% and then down 10%. Is it back where it started?', 'What is 17% of 2,350, and how did you get it?',
+  'There are 30 students; 18 play football, 12 play tennis, 5 play both. How many play neither?',
+  'Ein Rechteck ist doppelt so lang wie breit und hat einen Umfang von 36 cm. Wie groß ist die Fläche?',
+  'Si trois chats attrapent trois souris en trois minutes, combien de chats faut-il pour attraper cent souris en cent minutes ?',
+  'Tengo 120 euros y gasto un tercio en libros y un cuarto del resto en comida. ¿Cuánto me queda?',
+  'Un treno parte alle 9:20 e viaggia a 90 km/h per 225 km. A che ora arriva?',
+  'Should a small bakery raise prices 8% if it expects to lose 5% of customers? Work through the revenue effect.',
+  'Which is more likely: rolling a total of 7 with two dice, or rolling a double?',
+];
+export const CHAT3 = [
+  'do you ever get bored?', 'what is your favourite colour?', 'do you like your job?', 'are you having a good day?', 'can you keep me company for a bit?',
+  'do you sleep?', 'how old are you?', 'do you have friends?', 'what do you do for fun?', 'tell me about yourself',
+  '¿Qué tal estás?', '¿cómo te va?', 'Comment vas-tu aujourd’hui ?', 'Wie geht es dir heute?', 'Come stai oggi?', 'Tudo bem com você?',
+  "i'm back, did you miss me?", 'sorry for the late reply', 'you made my day', "I'm nervous about tomorrow",
+];
+
+// Lists with numbers (expenses, prices, schedules) for the local tasks: digits alone do not make reasoning.
+export const NUM_LISTS = [
+  'Rent 1,200\nGroceries 310.45\nBus pass 49\nNetflix 15.99\nGym 35\nElectricity 72.30',
+  'Mon 09:00-17:30\nTue 09:00-17:30\nWed 10:00-18:00\nThu 09:00-13:00\nFri off',
+  'Laptop 1,299.00 x1\nMouse 24.99 x2\nUSB-C hub 39.50 x1\nMonitor 219.00 x2',
+  '2024-01-03 Amazon 42.10\n2024-01-05 Shell 61.00\n2024-01-09 Pharmacy 12.80\n2024-01-12 Airbnb 310.00',
+  'Flight BA 283 dep 11:20 arr 14:05\nTrain ICE 578 dep 15:10 arr 19:42\nTaxi 20:10',
+  'apples 3 kg 2.40\nrice 5 kg 6.90\nolive oil 1 l 8.75\ncoffee 500 g 5.20',
+  'Room 101: 22.5°C, 41% humidity\nRoom 102: 24.1°C, 38%\nRoom 103: 19.8°C, 55%',
+  'Q1 120k\nQ2 135k\nQ3 128k\nQ4 160k',
+];
+export const NUM_LIST_TASKS = {
+  classification: ['Put each line into a category: essential or optional.', 'Label each item as food, tech or travel.',
+    'Which of these are recurring costs and which are one-off?', 'Tag each row as normal or unusual.'],
+  extraction: ['What is the most expensive item?', 'List only the times that appear.', 'Pull out the amounts as a JSON array.',
+    'Give me the dates and the merchant names.'],
+  rewrite: ['Turn this into a markdown table.', 'Convert to CSV with a header row.', 'Rewrite as one sentence.',
+    'Format this as a JSON array of objects.', 'Write these out as a short paragraph.'],
+  summarization: ['Summarise this list in one sentence.', 'Give me the headline of these numbers.'],
+};
+export const CODE4 = [
+  "What does 'ModuleNotFoundError' mean in Python and how do I fix it?", 'What does "NullPointerException" mean?',
+  'Explain the error "undefined is not a function".', 'Why do I get "permission denied (publickey)" when I git push?',
+  'Was bedeutet "Segmentation fault" in C?', "Que signifie l'erreur 'CORS policy: No Access-Control-Allow-Origin'?",
+  'cron expression for every Monday at 8am?', 'Give me a regex for a hex colour code.', 'How do I write a for loop in Go?',
+  'Implement a stack in C with push and pop.', 'Write a Kotlin data class for a user with name and email.',
+  'Ruby one-liner to sum an array?', 'SQL to delete duplicate rows but keep one.', 'How do I reverse a string in JavaScript?',
+];
+export const OTHER_SCRIPT_DOCS = [
+  { lang: 'ru', t: 'Завтра офис будет закрыт из-за ремонта. Пожалуйста, работайте из дома и проверяйте почту.' },
+  { lang: 'ru', t: 'Спасибо за заказ! Ваша посылка будет доставлена в течение трёх рабочих дней.' },
+  { lang: 'zh', t: '明天上午十点在三楼会议室开会，请准时参加并带上季度报告。' },
+  { lang: 'zh', t: '您的订单已发货，预计两天内送达。如有问题请联系客服。' },
+  { lang: 'ja', t: '明日の会議は午後二時からに変更になりました。資料は事前に共有します。' },
+  { lang: 'ja', t: 'ご注文ありがとうございます。商品は三日以内に発送いたします。' },
+  { lang: 'ar', t: 'سيتم إغلاق المكتب يوم الجمعة بسبب العطلة الرسمية.' },
+  { lang: 'pl', t: 'Jutro spotkanie zespołu o 9:00 w sali konferencyjnej na drugim piętrze.' },
+  { lang: 'tr', t: 'Siparişiniz kargoya verildi, iki gün içinde teslim edilecektir.' },
+];
+export const TRANSLATE_FRAMES = ['Translate into English: {D}', 'Переведи на английский: {D}', '翻译成英文：{D}', '英語に翻訳してください：{D}',
+  'What does this say in English? {D}', 'English please:\n\n{D}', 'Traduis en français : {D}', 'Übersetze ins Deutsche: {D}',
+  'Put this in plain English:\n{D}', 'Translate to Spanish:\n\n{D}'];

@@ -166,7 +166,7 @@ static int an_start(struct sov_call *c)
             hd = curl_slist_append(hd, key);
         free(key);
     }
-    static const struct sov_upstream_cbs cbs = {on_data, on_done};
+    static const struct sov_upstream_cbs cbs = {on_data, on_done, sov__http_on_retry_after};
     return sov__http_call_post(&ac->h, k->url, hd, body, strlen(body), &cbs);
 }
 

@@ -54,7 +54,7 @@ struct sov_call_error {
     const char *message;      /* safe to show the client: never holds keys or bodies */
     const char *body;         /* upstream's error body for STATUS (may be NULL); passed through when no other backend is left */
     size_t body_len;
-    unsigned retry_after_s;   /* for OVERLOADED: a Retry-After hint, 0 = none */
+    unsigned retry_after_s;   /* a Retry-After hint (OVERLOADED, or an upstream 429/503), 0 = none */
 };
 
 struct sov_call_sink {
@@ -66,6 +66,10 @@ struct sov_call_sink {
     void (*on_done)(struct sov_call *c);
     /* Failure. c->chunks tells whether anything was already delivered. */
     void (*on_error)(struct sov_call *c, const struct sov_call_error *e);
+    /* May be NULL. A backend that sets c->in_burst while it delivers the chunks of one upstream read
+     * calls this after the last of them (with in_burst cleared): the sink may hold the chunks of a
+     * burst and send them as one write. Not called when the burst ended in on_error. */
+    void (*on_flush)(struct sov_call *c);
 };
 
 struct sov_call {
@@ -83,6 +87,7 @@ struct sov_call {
     void *priv;                         /* the backend's per-call state */
     struct sov_usage usage;
     uint64_t chunks;                    /* chunks delivered so far */
+    bool in_burst;                      /* on_chunk calls now are followed by on_flush (see the sink) */
     char start_error[192];              /* start() may explain a SOV_EINVAL here (the request cannot be
                                          * expressed for this backend): safe to show the client */
 };

@@ -167,8 +167,13 @@ void sov__http_call_data(struct sov__http_call *h, int status, const char *p, si
         sov__http_call_fail(h, &e);
         return;
     }
+    /* the events of this read reach the sink as one burst (one write to the client) */
+    c->in_burst = c->sink->on_flush != NULL;
     int rc = sov_sse_feed(&h->sse, p, n, on_event, h);
-    if (rc == 1) {
+    if (rc == 0 && c->in_burst) {
+        c->in_burst = false;
+        c->sink->on_flush(c);
+    } else if (rc == 1) {
         sov__http_call_fail(h, &h->pending);
     } else if (rc != 0) {
         e.kind = c->chunks ? SOV_CALL_ERR_BROKEN : SOV_CALL_ERR_PROTOCOL;
@@ -191,7 +196,13 @@ void sov__http_call_failed(struct sov__http_call *h, enum sov_upstream_result r,
     }
     if (c->chunks && e.kind != SOV_CALL_ERR_STATUS)
         e.kind = SOV_CALL_ERR_BROKEN;
+    e.retry_after_s = h->retry_after_s;
     sov__http_call_fail(h, &e);
+}
+
+void sov__http_on_retry_after(void *ud, unsigned seconds)
+{
+    ((struct sov__http_call *)ud)->retry_after_s = seconds;
 }
 
 void sov__http_call_cancel(struct sov_call *c)

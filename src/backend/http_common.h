@@ -24,6 +24,7 @@ struct sov__http_call {
     struct sov_sse sse;
     struct sov_call_error pending;    /* set by an SSE callback that returns 1 */
     char msg[160];
+    unsigned retry_after_s;           /* from a 429/503 answer's Retry-After */
     sov__http_free_fn free_fn;
 };
 
@@ -40,6 +41,8 @@ void sov__http_call_done(struct sov__http_call *h);
 void sov__http_call_fail(struct sov__http_call *h, const struct sov_call_error *e);
 /* The transfer ended without a usable answer: classify and fail. */
 void sov__http_call_failed(struct sov__http_call *h, enum sov_upstream_result r, int status);
+/* on_retry_after for kinds (the ud is the call state, whose first member is the sov__http_call). */
+void sov__http_on_retry_after(void *ud, unsigned seconds);
 /* The cancel() of every HTTP kind. */
 void sov__http_call_cancel(struct sov_call *c);
 

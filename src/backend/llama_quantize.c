@@ -1,6 +1,7 @@
 /* `sovereign quantize` through llama.cpp's llama_model_quantize. */
-#include "backend/llama_bench.h"
+#include "backend/llama_node.h"
 #include "bench/quantize.h"
+#include "common/buf.h"
 #include "common/util.h"
 #include "sovereign/sovereign.h"
 
@@ -50,17 +51,42 @@ const struct sov_quant_type *sov_quant_types(size_t *n)
     return list;
 }
 
-struct progress {
+/* While llama_model_quantize runs, its log is read here: "[  12/ 201] name - [shape], type = ..."
+ * before each tensor drives the progress, and the first error line is the reason of a failure. */
+struct capture {
     const struct sov_quant_opts *o;
+    struct sov_buf line;
+    int level;
+    char *first_error;
 };
 
-/* llama.cpp logs "[  12/ 201] name - [shape], type = ..." before each tensor. */
-static void on_line(void *ud, int level, const char *line)
+static void on_line(struct capture *c, const char *line)
 {
-    const struct progress *p = ud;
     int done, total;
-    if (p->o->progress && line[0] == '[' && sscanf(line, "[%d/%d]", &done, &total) == 2 && total > 0)
-        p->o->progress(p->o->progress_ud, done, total);
+    if (c->o->progress && line[0] == '[' && sscanf(line, "[%d/%d]", &done, &total) == 2 && total > 0)
+        c->o->progress(c->o->progress_ud, done, total);
+    if (c->level == GGML_LOG_LEVEL_ERROR && !c->first_error) {
+        /* "function_name: message" -> "message" */
+        const char *p = line;
+        while (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+            p++;
+        c->first_error = sov_asprintf("%s", p != line && p[0] == ':' && p[1] == ' ' ? p + 2 : line);
+    }
+}
+
+static void on_log(enum ggml_log_level level, const char *text, void *ud)
+{
+    struct capture *c = ud;
+    if (level != GGML_LOG_LEVEL_CONT)
+        c->level = (int)level;
+    for (const char *p = text; *p; p++) {
+        if (*p != '\n') {
+            sov_buf_putc(&c->line, *p); /* capped: a longer line is cut, never overrun */
+            continue;
+        }
+        on_line(c, c->line.data ? c->line.data : "");
+        sov_buf_reset(&c->line);
+    }
 }
 
 int sov_quantize(const char *in_path, const char *out_path, const char *type, const struct sov_quant_opts *o, char **err)
@@ -77,9 +103,9 @@ int sov_quantize(const char *in_path, const char *out_path, const char *type, co
         *err = sov_asprintf("unsupported type '%s' (one of: %s)", type, names);
         return SOV_EUNSUPPORTED;
     }
-    int rc = sov__gguf_check(in_path, err);
+    int rc = sov__llama_check_file(in_path, 0, NULL, err);
     if (rc)
-        return rc;
+        return rc == SOV_ENOMEM ? rc : SOV_EPARSE;
     struct stat si, so;
     if (stat(in_path, &si) == 0 && stat(out_path, &so) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
         *err = sov_asprintf("%s: the output would overwrite the input", out_path);
@@ -91,14 +117,22 @@ int sov_quantize(const char *in_path, const char *out_path, const char *type, co
         return SOV_EIO;
     }
     fclose(probe);
-    sov__llama_bench_init();
+    if ((rc = sov__llama_init(err)) != 0)
+        return rc;
     struct llama_model_quantize_params qp = llama_model_quantize_default_params();
     qp.ftype = row->ftype;
     qp.nthread = o->threads;
-    struct progress p = {o};
-    sov__llama_capture_begin(on_line, &p);
+    struct capture cap = {o, SOV_BUF_INIT(4096), 0, NULL};
+    ggml_log_callback saved_cb = NULL;
+    void *saved_ud = NULL;
+    ggml_log_get(&saved_cb, &saved_ud);
+    llama_log_set(on_log, &cap);
     uint32_t res = llama_model_quantize(in_path, out_path, &qp);
-    char *why = sov__llama_capture_end();
+    llama_log_set(saved_cb, saved_ud);
+    if (cap.line.len)
+        on_line(&cap, cap.line.data);
+    sov_buf_free(&cap.line);
+    char *why = cap.first_error;
     if (res != 0) {
         remove(out_path);
         *err = sov_asprintf("%s: cannot quantize: %s", in_path, why ? why : "llama.cpp refused the model");

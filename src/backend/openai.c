@@ -88,9 +88,10 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
         oc->done_marker = true;
         return 0;
     }
-    /* Look inside only when needed: usage, logprobs or an error object. */
-    bool has_usage = memmem(data, len, "\"usage\"", 7) != NULL;
-    bool has_lp = memmem(data, len, "\"logprobs\"", 10) != NULL;
+    /* Look inside only when needed: usage, logprobs or an error object. Servers send
+     * "logprobs":null (and "usage":null with include_usage) in every chunk: those need no parse. */
+    bool has_usage = sov_json_mentions(data, len, "\"usage\"", 7);
+    bool has_lp = sov_json_mentions(data, len, "\"logprobs\"", 10);
     bool has_err = memmem(data, len < 32 ? len : 32, "\"error\"", 7) != NULL;
     bool forward = true;
     if (has_usage || has_lp || has_err) {
@@ -132,6 +133,49 @@ static void on_data(void *ud, int status, const char *p, size_t n)
     sov__http_call_data(ud, status, p, n, on_event);
 }
 
+/* usage of a completion, from its text: the fields sov__usage_from_openai reads */
+static void usage_from_span(struct sov_usage *u, struct sov_json_span usage)
+{
+    static const char *const keys[] = {"prompt_tokens", "completion_tokens", "prompt_tokens_details"};
+    static const char *const details_keys[] = {"cached_tokens"};
+    struct sov_json_span v[3], d;
+    int64_t x;
+    if (sov_json_object_members(usage.p, usage.n, keys, 3, v) != 0)
+        return;
+    if (sov_json_span_int(v[0], &x))
+        u->prompt_tokens = x;
+    if (sov_json_span_int(v[1], &x))
+        u->completion_tokens = x;
+    if (v[2].p && v[2].p[0] == '{' && sov_json_object_members(v[2].p, v[2].n, details_keys, 1, &d) == 0 && sov_json_span_int(d, &x))
+        u->cached_tokens = x;
+}
+
+/* A whole (non-streaming) answer: 0 if it is a chat completion (a JSON object with a choices array),
+ * with usage and confidence taken; -1 if it cannot be read. Answers without logprobs are checked
+ * and read without building a tree. */
+static int read_completion(struct oa_call *oc, const char *s, size_t n)
+{
+    struct sov_call *c = oc->h.call;
+    if (!sov_json_mentions(s, n, "\"logprobs\"", 10)) {
+        static const char *const keys[] = {"choices", "usage"};
+        struct sov_json_span v[2];
+        if (!sov_utf8_valid(s, n) || sov_json_object_members(s, n, keys, 2, v) != 0 || !v[0].p || v[0].p[0] != '[')
+            return -1;
+        if (v[1].p && v[1].p[0] == '{')
+            usage_from_span(&c->usage, v[1]);
+        return 0;
+    }
+    json_t *j = json_loadb(s, n, 0, NULL);
+    if (!json_is_object(j) || !json_is_array(json_object_get(j, "choices"))) {
+        json_decref(j);
+        return -1;
+    }
+    sov__usage_from_openai(&c->usage, json_object_get(j, "usage"));
+    take_confidence(oc, json_array_get(json_object_get(j, "choices"), 0));
+    json_decref(j);
+    return 0;
+}
+
 static void on_done(void *ud, enum sov_upstream_result r, int status)
 {
     struct oa_call *oc = ud;
@@ -145,18 +189,11 @@ static void on_done(void *ud, enum sov_upstream_result r, int status)
                 sov__http_call_done(h);
                 return;
             }
-        } else {
-            json_t *j = json_loadb(h->body.data ? h->body.data : "", h->body.len, 0, NULL);
-            if (json_is_object(j) && json_is_array(json_object_get(j, "choices"))) {
-                sov__usage_from_openai(&c->usage, json_object_get(j, "usage"));
-                take_confidence(oc, json_array_get(json_object_get(j, "choices"), 0));
-                json_decref(j);
-                c->chunks++;
-                c->sink->on_complete(c, h->body.data, h->body.len);
-                sov__http_call_done(h);
-                return;
-            }
-            json_decref(j);
+        } else if (read_completion(oc, h->body.data ? h->body.data : "", h->body.len) == 0) {
+            c->chunks++;
+            c->sink->on_complete(c, h->body.data, h->body.len);
+            sov__http_call_done(h);
+            return;
         }
     }
     sov__http_call_failed(h, r, status);
@@ -202,7 +239,7 @@ static int oa_start(struct sov_call *c)
             h = curl_slist_append(h, auth);
         free(auth);
     }
-    static const struct sov_upstream_cbs cbs = {on_data, on_done};
+    static const struct sov_upstream_cbs cbs = {on_data, on_done, sov__http_on_retry_after};
     return sov__http_call_post(&oc->h, k->url, h, body, len, &cbs);
 }
 

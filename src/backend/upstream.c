@@ -12,10 +12,10 @@ struct sov_upstream_loop {
     CURLM *multi;
     struct event *timer;
     size_t active;
-    struct sov_upstream_req *reqs;      /* doubly linked list of live requests */
-    int in_action;                      /* depth of curl_multi_socket_action calls */
+    struct sov_upstream_req *reqs; /* doubly linked list of live requests */
+    int in_action;                 /* depth of curl_multi_socket_action calls */
     struct sov_upstream_req *graveyard; /* aborted during an action; freed after it */
-    CURL **pool;                        /* idle easy handles kept for reuse */
+    CURL **pool;                   /* idle easy handles kept for reuse */
     size_t n_pool;
 };
 
@@ -78,13 +78,28 @@ static void req_free(struct sov_upstream_req *r)
     free(r);
 }
 
+/* Retry-After of a 429/503 answer in seconds (an HTTP-date is not read), 0 if none. */
+static unsigned retry_after(struct sov_upstream_req *r)
+{
+    struct curl_header *h = NULL;
+    if ((r->status != 429 && r->status != 503) || !r->added ||
+        curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h->value)
+        return 0;
+    char *end;
+    unsigned long s = strtoul(h->value, &end, 10);
+    return end != h->value && *end == '\0' && s <= 86400 ? (unsigned)s : 0;
+}
+
 static void finish(struct sov_upstream_req *r, enum sov_upstream_result res)
 {
     struct sov_upstream_cbs cbs = r->cbs;
     void *ud = r->ud;
     int status = r->status;
     bool aborted = r->aborted;
+    unsigned ra = cbs.on_retry_after && !aborted ? retry_after(r) : 0;
     req_free(r);
+    if (ra)
+        cbs.on_retry_after(ud, ra);
     if (!aborted && cbs.on_done)
         cbs.on_done(ud, res, status);
 }
@@ -393,16 +408,11 @@ void sov_upstream_abort(struct sov_upstream_req *r)
 const char *sov_upstream_result_str(enum sov_upstream_result r)
 {
     switch (r) {
-    case SOV_UP_OK:
-        return "ok";
-    case SOV_UP_CONNECT:
-        return "connection failed";
-    case SOV_UP_TIMEOUT:
-        return "timed out";
-    case SOV_UP_BROKEN:
-        return "connection broken";
-    case SOV_UP_INTERNAL:
-        return "internal error";
+    case SOV_UP_OK: return "ok";
+    case SOV_UP_CONNECT: return "connection failed";
+    case SOV_UP_TIMEOUT: return "timed out";
+    case SOV_UP_BROKEN: return "connection broken";
+    case SOV_UP_INTERNAL: return "internal error";
     }
     return "error";
 }

@@ -33,6 +33,8 @@ struct sov_upstream_cbs {
     void (*on_data)(void *ud, int status, const char *p, size_t n);
     /* The end. status is 0 if no response line arrived. */
     void (*on_done)(void *ud, enum sov_upstream_result r, int status);
+    /* May be NULL. Called just before on_done when a 429 or 503 answer carried Retry-After (seconds). */
+    void (*on_retry_after)(void *ud, unsigned seconds);
 };
 
 struct sov_upstream_timeouts {

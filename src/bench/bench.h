@@ -109,6 +109,7 @@ struct sov_bench_result {
     double wall_s;
     double peak_rss_mib;   /* GGUF: peak resident memory of the model (load + run), else NAN */
     double model_size_mib; /* GGUF: file size, else NAN */
+    double load_s;         /* GGUF: loading the model and creating its context, else NAN */
     char *model_desc;      /* GGUF: llama.cpp's description ("llama 7B Q4_K - Medium"), or NULL */
     char *first_error;     /* the first failure's reason, or NULL */
     size_t actions[SOV_BENCH_ACT_COUNT];
@@ -134,8 +135,8 @@ int sov_bench_run_url(const char *url, const struct sov_bench_prompts *p, const 
 bool sov_bench_have_gguf(void);
 /* Runs o->requests chat requests through a GGUF model loaded in-process, one at a time, with greedy
  * decoding; then, when o->ppl_text is set, its perplexity on that text (windows of min(o->ctx, 512)
- * tokens, every token after a window's first scored). Returns 0, SOV_EUNSUPPORTED (built without llama.cpp), SOV_EIO / SOV_EPARSE
- * (missing or corrupt model) or SOV_ENOMEM, with *err. */
+ * tokens, each window's second half scored). Each model runs in a child process of its own. Returns 0, SOV_EUNSUPPORTED (built
+ * without llama.cpp), SOV_EIO / SOV_EPARSE (missing or corrupt model) or SOV_ENOMEM, with *err. */
 int sov_bench_run_gguf(const char *path, const struct sov_bench_prompts *p, const struct sov_bench_opts *o,
                        struct sov_bench_result *r, char **err);
 /* ---- --compare ---------------------------------------------------------------------------------- */

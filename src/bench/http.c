@@ -331,7 +331,7 @@ int sov_bench_run_url(const char *url, const struct sov_bench_prompts *p, const 
                       struct sov_bench_result *r, char **err)
 {
     memset(r, 0, sizeof *r);
-    r->peak_rss_mib = r->model_size_mib = r->perplexity = NAN;
+    r->peak_rss_mib = r->model_size_mib = r->perplexity = r->load_s = NAN;
     r->target = sov_asprintf("%s", url);
     r->concurrency = o->concurrency;
     r->n = o->requests;

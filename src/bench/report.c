@@ -108,8 +108,8 @@ void sov_bench_print_table(FILE *out, const struct sov_bench_report *rep)
         fprintf(out, "  %zu requests: %zu ok, %zu failed in %.2f s; %.2f requests/s, %.1f generated tokens/s overall\n", r->n,
                 r->ok, r->failed, r->wall_s, req_per_s(r), agg_gen_tps(r));
         if (r->gguf)
-            fprintf(out, "  model: %s, %.1f MiB on disk, peak RSS %.1f MiB\n", r->model_desc ? r->model_desc : "?",
-                    r->model_size_mib, r->peak_rss_mib);
+            fprintf(out, "  model: %s, %.1f MiB on disk, loaded in %.2f s, peak RSS %.1f MiB\n",
+                    r->model_desc ? r->model_desc : "?", r->model_size_mib, r->load_s, r->peak_rss_mib);
         fprintf(out, "  usable at: ");
         for (int a = 0; a < SOV_BENCH_ACT_COUNT; a++)
             fprintf(out, "%s%s %zu", a ? ", " : "", sov_bench_action_name((enum sov_bench_action)a), r->actions[a]);
@@ -191,6 +191,7 @@ json_t *sov_bench_report_json(const struct sov_bench_report *rep)
         if (r->gguf) {
             json_object_set_new(o, "peak_rss_mib", num(r->peak_rss_mib));
             json_object_set_new(o, "model_size_mib", num(r->model_size_mib));
+            json_object_set_new(o, "load_s", num(r->load_s));
             json_object_set_new(o, "model", r->model_desc ? json_string(r->model_desc) : json_null());
         }
         if (!isnan(r->perplexity) || r->ppl_tokens) {
@@ -204,6 +205,14 @@ json_t *sov_bench_report_json(const struct sov_bench_report *rep)
     json_t *root =
         json_pack("{s:o,s:{s:I,s:I,s:I,s:i}}", "targets", targets, "settings", "prompts", (json_int_t)rep->n_prompts, "requests",
                   (json_int_t)op->requests, "concurrency", (json_int_t)op->concurrency, "max_tokens", op->max_tokens);
+    bool any_gguf = false;
+    for (size_t t = 0; t < rep->n; t++)
+        any_gguf |= rep->r[t].gguf;
+    if (root && any_gguf) { /* what the in-process runs used */
+        json_t *st = json_object_get(root, "settings");
+        json_object_set_new(st, "threads", op->threads > 0 ? json_integer(op->threads) : json_null());
+        json_object_set_new(st, "ctx", json_integer(op->ctx));
+    }
     if (root && rep->agree && rep->n == 2) {
         json_t *side = json_object();
         for (size_t i = 0; i < sizeof cmp_rows / sizeof *cmp_rows; i++)
@@ -276,7 +285,10 @@ static void svg_bars(FILE *out, const char *title, const char *unit, const char 
             if (isnan(v))
                 fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">-</text>\n", left + 4, y + bar - 4);
             else
-                fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.3g</text>\n", left + w + 4, y + bar - 4, v);
+                fprintf(out,
+                        v >= 100 ? "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.0f</text>\n"
+                                 : "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.3g</text>\n",
+                        left + w + 4, y + bar - 4, v);
             y += bar;
         }
         y += gap;
@@ -455,14 +467,16 @@ int sov_bench_write_html(FILE *out, const struct sov_bench_report *rep)
                 "</table>\n<p>Agreement of the answers under greedy decoding (%zu prompts): exact match %.1f%%, token overlap "
                 "%.1f%%, common prefix %.1f%%.</p>\n",
                 g->n, 100 * g->exact_match, 100 * g->token_overlap, 100 * g->prefix_share);
-        const char *rows[3] = {"peak RSS MiB", "file size MiB", "generation tok/s p50"};
-        double v[6];
+        const char *mem_rows[2] = {"peak RSS", "file size"}, *speed_rows[2] = {"prompt p50", "generation p50"};
+        double mem[4], speed[4];
         for (int k = 0; k < 2; k++) {
-            v[k] = rep->r[k].peak_rss_mib;
-            v[2 + k] = rep->r[k].model_size_mib;
-            v[4 + k] = cmp_value(&rep->r[k], &cmp_rows[3]);
+            mem[k] = rep->r[k].peak_rss_mib;
+            mem[2 + k] = rep->r[k].model_size_mib;
+            speed[k] = cmp_value(&rep->r[k], &cmp_rows[2]);
+            speed[2 + k] = cmp_value(&rep->r[k], &cmp_rows[3]);
         }
-        svg_bars(out, "memory and speed side by side", "MiB, tok/s", rows, 3, names, 2, v);
+        svg_bars(out, "memory side by side", "MiB", mem_rows, 2, names, 2, mem);
+        svg_bars(out, "speed side by side", "tokens/s", speed_rows, 2, names, 2, speed);
         const char *ag[3] = {"exact match", "token overlap", "common prefix"};
         double av[3] = {100 * g->exact_match, 100 * g->token_overlap, 100 * g->prefix_share};
         const char *one[1] = {"agreement"};

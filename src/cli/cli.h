@@ -34,5 +34,6 @@ int sov_cmd_decisions(int argc, char **argv);
 int sov_cmd_bench(int argc, char **argv);
 int sov_cmd_quantize(int argc, char **argv);
 int sov_cmd_gen_tiny_model(int argc, char **argv);
+int sov_cmd_audit(int argc, char **argv);
 
 #endif

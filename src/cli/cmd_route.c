@@ -19,7 +19,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: sovereign route [--config FILE] [--json] [--workflow NAME] \"PROMPT\"\n"
+            "Usage: sovereign route [--config FILE] [--json] [--workflow NAME] [--client ID] \"PROMPT\"\n"
             "       sovereign route [--config FILE] [--json] < request.json\n"
             "       sovereign route [--config FILE] --jsonl FILE|-\n\n"
             "Explain, offline, what the router would do with a prompt: scan for sensitive data, classify the\n"
@@ -30,6 +30,8 @@ static void usage(FILE *out)
             "                       sensitive [{type, message, start, end}], rule, reason\n"
             "      --jsonl FILE     one OpenAI chat request body per line (- for stdin), one JSON decision per line\n"
             "  -w, --workflow NAME  decide as if the request carried x-sovereign-workflow: NAME\n"
+            "  -k, --client ID      decide as if the request came with the client key of this id (the first 16\n"
+            "                       hex digits of the key's SHA-256, as the policy's client: condition names it)\n"
             "  -h, --help           show this help\n\n"
             "Sensitive values are never printed: only their type and byte offsets.\n");
 }
@@ -95,7 +97,18 @@ static char *read_all(FILE *f, size_t *len)
     return sov_buf_steal(&b);
 }
 
-static int run_jsonl(const char *path, struct sov_router *r, const char *workflow)
+/* A request the router can decide: a non-empty messages array (serve refuses an empty conversation too). */
+static const char *not_decidable(const json_t *j)
+{
+    const json_t *m = json_object_get(j, "messages");
+    if (!json_is_array(m))
+        return "not an OpenAI chat request (needs a messages array)";
+    if (json_array_size(m) == 0)
+        return "the conversation is empty (messages has no entries)";
+    return NULL;
+}
+
+static int run_jsonl(const char *path, struct sov_router *r, const char *workflow, const char *client)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!f)
@@ -117,10 +130,11 @@ static int run_jsonl(const char *path, struct sov_router *r, const char *workflo
         json_error_t je;
         json_t *j = json_loadb(line, (size_t)n, 0, &je);
         struct sov_decision d;
-        if (!j || sov_router_decide(r, s, j, workflow, NULL, &d) != 0) {
+        const char *why = j ? not_decidable(j) : je.text;
+        if (why || sov_router_decide(r, s, j, workflow, client, &d) != 0) {
             bad++;
             sov_buf_printf(&o, "{\"line\":%zu,\"error\":\"", lineno);
-            const char *m = j ? "not an OpenAI chat request (needs a messages array)" : je.text;
+            const char *m = why ? why : "not an OpenAI chat request (needs a messages array)";
             sov_buf_json_escape(&o, m, strlen(m));
             sov_buf_puts(&o, "\"}\n");
         } else {
@@ -147,19 +161,21 @@ int sov_cmd_route(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
         {"jsonl", required_argument, NULL, 'J'},  {"workflow", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"client", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *jsonl = NULL, *workflow = NULL;
+    const char *config = NULL, *jsonl = NULL, *workflow = NULL, *client = NULL;
     bool as_json = false;
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":c:jw:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:jw:k:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
         case 'j': as_json = true; break;
         case 'J': jsonl = optarg; break;
         case 'w': workflow = optarg; break;
+        case 'k': client = optarg; break;
         case 'h': usage(stdout); return 0;
         case ':': return sov_cli_usage_error("route", "option '%s' needs a value", argv[optind - 1]);
         default: return sov_cli_usage_error("route", "unknown option '%s' (see 'sovereign route --help')", argv[optind - 1]);
@@ -167,6 +183,14 @@ int sov_cmd_route(int argc, char **argv)
     }
     if (optind + 1 < argc)
         return sov_cli_usage_error("route", "give the prompt as one argument (quote it)");
+    if (client) {
+        size_t n = strlen(client);
+        bool hex = n == 16;
+        for (size_t i = 0; i < n && hex; i++)
+            hex = (client[i] >= '0' && client[i] <= '9') || (client[i] >= 'a' && client[i] <= 'f');
+        if (!hex)
+            return sov_cli_usage_error("route", "--client needs a client id: 16 lower-case hex digits (the first 16 of the key's SHA-256)");
+    }
     if (jsonl && optind < argc)
         return sov_cli_usage_error("route", "--jsonl and a prompt argument do not go together");
     char *err = NULL;
@@ -185,7 +209,7 @@ int sov_cmd_route(int argc, char **argv)
     }
     int rc = 0;
     if (jsonl) {
-        rc = run_jsonl(jsonl, r, workflow);
+        rc = run_jsonl(jsonl, r, workflow, client);
         goto out;
     }
     json_t *req = NULL;
@@ -225,7 +249,10 @@ int sov_cmd_route(int argc, char **argv)
     }
     struct sov_router_scratch *s = sov_router_scratch_new(r);
     struct sov_decision d;
-    if (sov_router_decide(r, s, req, workflow, NULL, &d) != 0) {
+    const char *why = not_decidable(req);
+    if (why && json_is_array(json_object_get(req, "messages"))) {
+        rc = sov_cli_usage_error("route", "%s", why);
+    } else if (why || sov_router_decide(r, s, req, workflow, client, &d) != 0) {
         rc = sov_cli_usage_error("route", "not an OpenAI chat request: it needs a \"messages\" array of {role, content}");
     } else if (as_json) {
         struct sov_buf o = SOV_BUF_INIT(0);

@@ -55,7 +55,7 @@ static void usage(FILE *out)
                  "  --holdout F      share held out for evaluation (default 0.15)\n"
                  "  --seed N         split and shuffle seed (default 1)\n"
                  "  --epochs N       passes over the training split (default 12)\n"
-                 "  --bits N         hashed feature space 2^N (default 18)\n"
+                 "  --bits N         hashed feature space 2^N (default 15)\n"
                  "  --lr F           Adagrad learning rate (default 0.05)\n"
                  "  --l2 F           L2 penalty per update (default 1e-6)\n"
                  "  --show-errors N  print up to N misclassified held-out examples\n"
@@ -384,7 +384,7 @@ int sov_cmd_train(int argc, char **argv)
 {
     const char *data[MAX_DATA], *evals[MAX_DATA], *out = NULL;
     int ndata = 0, neval = 0;
-    double holdout = 0.15, seed = 1, epochs = 12, bits = 18, lr = 0.05, l2 = 1e-6;
+    double holdout = 0.15, seed = 1, epochs = 12, bits = 15, lr = 0.05, l2 = 1e-6;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (sov_cli_is_help(a)) {

@@ -5,6 +5,7 @@
 
 const struct sov_command sov_commands[] = {
     {"serve", sov_cmd_serve, "run the OpenAI- and Anthropic-compatible gateway"},
+    {"audit", sov_cmd_audit, "Phase 1: read existing API logs, price them, find what could move local and what sensitive data left"},
     {"calibrate", sov_cmd_calibrate, "pick the complexity threshold that keeps a target share of prompts local"},
     {"decisions", sov_cmd_decisions, "show the gateway's decision store: route, rule, task, backend, tokens, cost per request"},
     {"eval", sov_cmd_eval, "measure the router on labelled data: task accuracy, PII precision/recall, cost-quality curve"},

@@ -104,12 +104,15 @@ static void access_log(struct gw_req *r)
     (void)wr;
 }
 
+static void flush_events(struct gw_req *r);
+
 /* Ends the request's life: metrics, access log, memory. The reply was already sent (or the client left). */
 static void gw_finish(struct gw_req *r)
 {
     if (r->finished)
         return;
     r->finished = true;
+    flush_events(r); /* nothing of this request may stay in the worker's scratch buffer */
     if (r->call_active) {
         r->call.backend->ops->cancel(&r->call);
         r->call_active = false;
@@ -156,8 +159,11 @@ static void reply_error(struct gw_req *r, int status, const char *type, const ch
         (void)tmp;
         sov_error_body(&o, r->fmt, status, type, code, param, msg);
         set_common_headers(r, "application/json");
-        if (status == 429 || status == 503)
-            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "1");
+        if (status == 429 || status == 503) {
+            char ra[16];
+            snprintf(ra, sizeof ra, "%u", r->retry_after_s ? r->retry_after_s : 1);
+            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", ra);
+        }
         send_json(r->req, status, o.data, o.len);
         sov_buf_free(&o);
     }
@@ -180,11 +186,29 @@ static void start_stream(struct gw_req *r)
     r->reply_started = true;
 }
 
+/* Sends r's events held in the worker's scratch buffer as one HTTP chunk (drops them if the client
+ * is gone). The scratch holds one request's events at a time: its owner's. */
+static void flush_events(struct gw_req *r)
+{
+    struct sov_worker *w = r->w;
+    if (w->scratch_owner != r)
+        return;
+    w->scratch_owner = NULL;
+    if (r->req && evbuffer_get_length(w->scratch))
+        evhttp_send_reply_chunk(r->req, w->scratch);
+    evbuffer_drain(w->scratch, evbuffer_get_length(w->scratch));
+}
+
+/* One SSE event to the client. During a backend's burst (the events of one upstream read) events
+ * gather in the scratch buffer and leave together at on_flush; otherwise at once. */
 void sov__gw_write_event(struct gw_req *r, const char *event, const char *data, size_t len)
 {
     if (!r->req)
         return;
-    struct evbuffer *b = r->w->scratch;
+    struct sov_worker *w = r->w;
+    if (w->scratch_owner && w->scratch_owner != r)
+        flush_events(w->scratch_owner);
+    struct evbuffer *b = w->scratch;
     if (event) {
         evbuffer_add(b, "event: ", 7);
         evbuffer_add(b, event, strlen(event));
@@ -193,11 +217,14 @@ void sov__gw_write_event(struct gw_req *r, const char *event, const char *data, 
     evbuffer_add(b, "data: ", 6);
     evbuffer_add(b, data, len);
     evbuffer_add(b, "\n\n", 2);
-    evhttp_send_reply_chunk(r->req, b);
+    w->scratch_owner = r;
+    if (!r->call.in_burst)
+        flush_events(r);
 }
 
 static void end_stream(struct gw_req *r)
 {
+    flush_events(r);
     if (r->req)
         evhttp_send_reply_end(r->req);
 }
@@ -292,6 +319,8 @@ static void on_error(struct sov_call *c, const struct sov_call_error *e)
     snprintf(r->err_msg, sizeof r->err_msg, "%s", e->message ? e->message : "backend failed");
     r->err_kind = e->kind;
     r->err_status = e->status;
+    if (e->retry_after_s > r->retry_after_s)
+        r->retry_after_s = e->retry_after_s;
     free(r->err_body);
     r->err_body = NULL;
     r->err_body_len = 0;
@@ -324,7 +353,12 @@ static void on_error(struct sov_call *c, const struct sov_call_error *e)
     sov__gw_fail_all(r);
 }
 
-static const struct sov_call_sink sink = {on_chunk, on_complete, on_done, on_error};
+static void on_flush(struct sov_call *c)
+{
+    flush_events(c->user);
+}
+
+static const struct sov_call_sink sink = {on_chunk, on_complete, on_done, on_error, on_flush};
 
 /* Every candidate failed (or none was free): answer with the kind of the last failure. */
 void sov__gw_fail_all(struct gw_req *r)

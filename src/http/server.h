@@ -40,7 +40,8 @@ struct sov_worker {
     struct evhttp_bound_socket *bound;
     struct sov_upstream_loop *up;
     struct event *stop_ev, *drain_timer;
-    struct evbuffer *scratch;        /* for building chunks */
+    struct evbuffer *scratch;        /* for building chunks: the events of scratch_owner not yet sent */
+    struct gw_req *scratch_owner;    /* the request whose events are in scratch (NULL: empty) */
     struct sov_router_scratch *route_scratch;
     size_t inflight;                 /* requests of this worker not yet finished */
     bool draining;
@@ -100,6 +101,7 @@ struct gw_req {
     struct sov_front_stream *front; /* per-format stream translation state (Anthropic clients) */
     char err_msg[192];
     int err_status;
+    unsigned retry_after_s; /* the largest Retry-After an upstream asked for */
     enum sov_call_error_kind err_kind;
     char *err_body;
     size_t err_body_len;

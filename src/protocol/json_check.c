@@ -156,3 +156,99 @@ bool sov_json_well_formed(const char *p, size_t n)
     ws(&s);
     return s.p == s.end;
 }
+
+int sov_json_object_members(const char *p, size_t n, const char *const *keys, size_t nkeys, struct sov_json_span *out)
+{
+    for (size_t i = 0; i < nkeys; i++)
+        out[i] = (struct sov_json_span){NULL, 0};
+    if (!p)
+        return -1;
+    struct jc s = {p, p + n, 1};
+    ws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        return -1;
+    s.p++;
+    ws(&s);
+    if (s.p < s.end && *s.p == '}') {
+        s.p++;
+        ws(&s);
+        return s.p == s.end ? 0 : -1;
+    }
+    for (;;) {
+        if (s.p >= s.end || *s.p != '"')
+            return -1;
+        const char *k = s.p + 1;
+        if (!string(&s))
+            return -1;
+        size_t kn = (size_t)(s.p - 1 - k);
+        ws(&s);
+        if (s.p >= s.end || *s.p != ':')
+            return -1;
+        s.p++;
+        ws(&s);
+        const char *v = s.p;
+        if (!value(&s))
+            return -1;
+        for (size_t i = 0; i < nkeys; i++)
+            if (strlen(keys[i]) == kn && !memcmp(keys[i], k, kn))
+                out[i] = (struct sov_json_span){v, (size_t)(s.p - v)};
+        ws(&s);
+        if (s.p >= s.end)
+            return -1;
+        if (*s.p == '}') {
+            s.p++;
+            ws(&s);
+            return s.p == s.end ? 0 : -1;
+        }
+        if (*s.p != ',')
+            return -1;
+        s.p++;
+        ws(&s);
+    }
+}
+
+bool sov_json_span_int(struct sov_json_span v, int64_t *out)
+{
+    if (!v.p || !v.n)
+        return false;
+    struct jc s = {v.p, v.p + v.n, 0};
+    if (!(*s.p == '-' || (*s.p >= '0' && *s.p <= '9')) || !number(&s) || s.p != s.end)
+        return false;
+    const char *d = v.p;
+    bool neg = *d == '-';
+    if (neg)
+        d++;
+    uint64_t acc = 0;
+    for (; d < s.end; d++) {
+        if (*d < '0' || *d > '9')
+            return false; /* a fraction or an exponent: not an integer */
+        unsigned k = (unsigned)(*d - '0');
+        if (acc > (UINT64_MAX - k) / 10)
+            return false;
+        acc = acc * 10 + k;
+    }
+    if (neg ? acc > (uint64_t)INT64_MAX + 1 : acc > (uint64_t)INT64_MAX)
+        return false;
+    *out = neg ? (acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc) : (int64_t)acc;
+    return true;
+}
+
+bool sov_json_mentions(const char *p, size_t n, const char *qkey, size_t qlen)
+{
+    const char *end = p + n;
+    while (p < end) {
+        const char *hit = memmem(p, (size_t)(end - p), qkey, qlen);
+        if (!hit)
+            return false;
+        struct jc s = {hit + qlen, end, 0};
+        ws(&s);
+        if (s.p < s.end && *s.p == ':') {
+            s.p++;
+            ws(&s);
+            if (!literal(&s, "null", 4))
+                return true;
+        }
+        p = hit + qlen;
+    }
+    return false;
+}

@@ -64,9 +64,10 @@ int sov_sse_feed(struct sov_sse *p, const char *buf, size_t n, sov_sse_cb cb, vo
         }
         p->last_cr = 0;
         /* find the end of the line in this buffer */
-        size_t j = i;
-        while (j < n && buf[j] != '\n' && buf[j] != '\r')
-            j++;
+        const char *nl = memchr(buf + i, '\n', n - i);
+        size_t lim = nl ? (size_t)(nl - buf) : n;
+        const char *cr = memchr(buf + i, '\r', lim - i);
+        size_t j = cr ? (size_t)(cr - buf) : lim;
         if (j == n) {
             if (sov_buf_append(&p->line, buf + i, n - i))
                 return SOV_ELIMIT;

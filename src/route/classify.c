@@ -53,17 +53,20 @@ enum {
     NS_CCHAR,       /* character n-grams of content words */
     NS_FIRST,       /* first word of each instruction span */
     NS_LASTPOS,     /* first words of the last user instruction, by position */
+    NS_LASTCTX,     /* words of the last user instruction, conjoined with whether content was supplied */
     NS_BIGRAM = 64, /* added to the namespace of bigrams */
 };
 
 /* Per-request caps on hashed bytes: they bound the work on a 100 KB prompt and the feature count. */
 #define CAP_INSTR 8192
+#define CAP_INSTR_CHARS 3072 /* instruction bytes that also get character n-grams */
 #define CAP_CONTENT_WORDS 6144
 #define CAP_CONTENT_CHARS 1536
 #define CAP_ASSIST 2048
 #define CAP_TOOLS 2048
 #define WORD_MAX 20   /* longer words are cut for character n-grams */
 #define MAX_PARAS 256 /* paragraphs per text part; the rest merge into the last */
+#define LAST_WORDS 48 /* words of the last user instruction kept for the content conjunction */
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Extraction state                                                                                */
@@ -71,14 +74,16 @@ enum {
 struct sov__fx {
     struct sov_classify_scratch *s;
     unsigned shift;
-    size_t budget_instr, budget_cwords, budget_cchars, budget_assist, budget_tools;
+    size_t budget_instr, budget_ichars, budget_cwords, budget_cchars, budget_assist, budget_tools;
     /* statistics for the dense features */
     size_t total, instr, content, lines, digits, nonascii, code_punct, indented, bullets, kv, math, latex, fences,
-        options, qmarks_instr;
+        options, qmarks_instr, caps_tokens, choices;
     bool qmark_last, in_last;
     size_t instr_words_last;
     int last_pos; /* position features left to emit for the last user instruction */
     bool content_side; /* features go to the content group */
+    uint64_t last_words[LAST_WORDS]; /* word hashes of the last user instruction (NS_LASTCTX) */
+    size_t n_last_words;
 };
 
 static inline void sov__emit(struct sov__fx *x, uint64_t h)
@@ -122,10 +127,18 @@ static void sov__char_ngrams(struct sov__fx *x, const char *w, size_t n, uint64_
         buf[i + 1] = sov__norm((unsigned char)w[i]);
     buf[len + 1] = '>';
     len += 2;
+    /* the 3-, 4- and 5-grams starting at i share one FNV-1a pass (the length is mixed in at emit) */
     uint64_t seed = 0xcbf29ce484222325ull ^ (ns * 0x100000001b3ull);
-    for (size_t g = 3; g <= 5; g++)
-        for (size_t i = 0; i + g <= len; i++)
-            sov__emit(x, sov_classify_fnv1a(buf + i, g, seed + g));
+    for (size_t i = 0; i + 3 <= len; i++) {
+        uint64_t h = seed;
+        size_t g = 0;
+        for (; g < 5 && i + g < len; g++) {
+            h ^= buf[i + g];
+            h *= 0x100000001b3ull;
+            if (g >= 2)
+                sov__emit(x, h + g);
+        }
+    }
 }
 
 /* Hashes the words (and bigrams, and optionally character n-grams) of p[0..n) into namespace ns. */
@@ -150,6 +163,8 @@ static void sov__hash_text(struct sov__fx *x, const char *p, size_t n, uint64_t 
                 sov__emit(x, sov__mix(h, NS_LASTPOS * 16 + (uint64_t)(4 - x->last_pos)));
                 x->last_pos--;
             }
+            if (x->in_last && ns == NS_INSTR && !x->content_side && x->n_last_words < LAST_WORDS)
+                x->last_words[x->n_last_words++] = h;
         } else if (sov__puncttok(c)) {
             h = sov__mix(ns, c);
             i++;
@@ -201,6 +216,27 @@ static void sov__instr_plain(struct sov__fx *x, const char *p, size_t n)
             if (sov__wordc((unsigned char)p[i]) && (i == 0 || !sov__wordc((unsigned char)p[i - 1])))
                 x->instr_words_last++;
     }
+    /* label sets: ALL-CAPS tokens (BUG, FEATURE_REQUEST) and choice lists (a, b or c; yes/no) */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z' && (i == 0 || !sov__wordc((unsigned char)p[i - 1]))) {
+            size_t j = i;
+            while (j < n && ((p[j] >= 'A' && p[j] <= 'Z') || p[j] == '_'))
+                j++;
+            if (j - i >= 2 && (j == n || !sov__wordc((unsigned char)p[j])))
+                x->caps_tokens++;
+            i = j;
+        } else if (c == ' ' && i + 4 < n && p[i + 1] == 'o' && p[i + 2] == 'r' && p[i + 3] == ' ') {
+            for (size_t j = i; j > 0 && i - j < 40; j--)
+                if (p[j - 1] == ',') {
+                    x->choices++;
+                    break;
+                }
+        } else if (c == '/' && i > 0 && i + 1 < n && sov__wordc((unsigned char)p[i - 1]) && sov__wordc((unsigned char)p[i + 1]) &&
+                   !(p[i - 1] >= '0' && p[i - 1] <= '9')) {
+            x->choices++;
+        }
+    }
     size_t k = sov__take(&x->budget_instr, n);
     /* the first word of every instruction span */
     size_t i = 0;
@@ -214,7 +250,10 @@ static void sov__instr_plain(struct sov__fx *x, const char *p, size_t n)
         }
         sov__emit(x, h);
     }
-    sov__hash_text(x, p, k, NS_INSTR, NS_ICHAR, true);
+    size_t kc = sov__take(&x->budget_ichars, k);
+    sov__hash_text(x, p, kc, NS_INSTR, NS_ICHAR, true);
+    if (k > kc)
+        sov__hash_text(x, p + kc, k - kc, NS_INSTR, 0, true);
 }
 
 /* Instruction text, with quoted spans of 40+ bytes ("...", “...”, «...») routed to content. */
@@ -336,6 +375,19 @@ static bool sov__blank_line(const char *p, size_t n)
     return true;
 }
 
+/* Byte classes for the line statistics (one table lookup per byte; 0 for the common bytes). */
+enum { BC_NONASCII = 1, BC_DIGIT = 2, BC_CODE = 4, BC_MATH = 8, BC_OTHER = 16 };
+#define BC_RANGE16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const uint8_t sov__byte_class[256] = {
+    ['0'] = BC_DIGIT, ['1'] = BC_DIGIT, ['2'] = BC_DIGIT, ['3'] = BC_DIGIT, ['4'] = BC_DIGIT, ['5'] = BC_DIGIT,
+    ['6'] = BC_DIGIT, ['7'] = BC_DIGIT, ['8'] = BC_DIGIT, ['9'] = BC_DIGIT, ['{'] = BC_CODE, ['}'] = BC_CODE,
+    [';'] = BC_CODE, ['='] = BC_CODE | BC_MATH, ['('] = BC_CODE, [')'] = BC_CODE, ['+'] = BC_MATH, ['-'] = BC_MATH,
+    ['*'] = BC_MATH, ['/'] = BC_MATH, ['^'] = BC_MATH, ['<'] = BC_MATH, ['>'] = BC_MATH, ['\\'] = BC_OTHER,
+    ['$'] = BC_OTHER, [0x80] = BC_RANGE16(BC_NONASCII), [0x90] = BC_RANGE16(BC_NONASCII), [0xa0] = BC_RANGE16(BC_NONASCII),
+    [0xb0] = BC_RANGE16(BC_NONASCII), [0xc0] = BC_RANGE16(BC_NONASCII), [0xd0] = BC_RANGE16(BC_NONASCII),
+    [0xe0] = BC_RANGE16(BC_NONASCII), [0xf0] = BC_RANGE16(BC_NONASCII),
+};
+
 /* Line statistics for the dense features. */
 static void sov__line_stats(struct sov__fx *x, const char *p, size_t n)
 {
@@ -364,13 +416,16 @@ static void sov__line_stats(struct sov__fx *x, const char *p, size_t n)
     }
     for (size_t j = 0; j < n; j++) {
         unsigned char c = (unsigned char)p[j];
-        if (c >= 0x80)
+        uint8_t k = sov__byte_class[c];
+        if (!k)
+            continue; /* letters, spaces and most punctuation: nothing to count */
+        if (k & BC_NONASCII)
             x->nonascii++;
-        else if (c >= '0' && c <= '9')
+        else if (k & BC_DIGIT)
             x->digits++;
-        else if (c == '{' || c == '}' || c == ';' || c == '=' || c == '(' || c == ')')
+        else if (k & BC_CODE)
             x->code_punct++;
-        if ((c == '+' || c == '-' || c == '*' || c == '/' || c == '^' || c == '=' || c == '<' || c == '>') &&
+        if ((k & BC_MATH) &&
             ((j > 0 && p[j - 1] >= '0' && p[j - 1] <= '9') || (j + 1 < n && p[j + 1] >= '0' && p[j + 1] <= '9') ||
              (j > 1 && p[j - 1] == ' ' && p[j - 2] >= '0' && p[j - 2] <= '9') ||
              (j + 2 < n && p[j + 1] == ' ' && p[j + 2] >= '0' && p[j + 2] <= '9')))
@@ -566,6 +621,7 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
     x.s = s;
     x.shift = 64 - bucket_bits;
     x.budget_instr = CAP_INSTR;
+    x.budget_ichars = CAP_INSTR_CHARS;
     x.budget_cwords = CAP_CONTENT_WORDS;
     x.budget_cchars = CAP_CONTENT_CHARS;
     x.budget_assist = CAP_ASSIST;
@@ -676,6 +732,12 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
         }
     }
 
+    /* The same words mean different tasks with and without supplied content ("why ..." over a pasted
+     * passage is closed_qa, alone it is open_qa): the last instruction's words conjoined with that. */
+    uint64_t ctx = NS_LASTCTX * 16 + (data_only ? 3u : x.content >= 200 ? 2u : x.content > 0 ? 1u : 0u);
+    for (size_t k = 0; k < x.n_last_words; k++)
+        sov__emit(&x, sov__mix(x.last_words[k], ctx));
+
     float *d = s->dense;
     memset(d, 0, sizeof s->dense);
     size_t tot = x.total ? x.total : 1, lines = x.lines ? x.lines : 1;
@@ -709,6 +771,10 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
     d[SOV_CLS_D_DATA_ONLY_USER] = data_only;
     d[SOV_CLS_D_OPTIONS] = x.options >= 2;
     d[SOV_CLS_D_SHORT_INSTR] = x.instr_words_last < 12;
+    d[SOV_CLS_D_Q_CONTENT] = x.qmark_last && (x.content >= 80 || data_only);
+    d[SOV_CLS_D_Q_BARE] = x.qmark_last && x.content < 80 && !data_only;
+    d[SOV_CLS_D_CAPS_LABELS] = sov__clamp01((float)x.caps_tokens / 4.0f);
+    d[SOV_CLS_D_CHOICES] = x.choices > 0;
     return 0;
 }
 

@@ -26,9 +26,9 @@
 #include "route/router.h"
 
 #define SOV_CLS_MAGIC "SOVRTM\0\1"
-#define SOV_CLS_VERSION 1u
+#define SOV_CLS_VERSION 2u
 #define SOV_CLS_OUTPUTS (SOV_TASK_COUNT + 1) /* the task logits, then the complexity logit */
-#define SOV_CLS_STRIDE 16                    /* int8 weights per hashed bucket (outputs, padded) */
+#define SOV_CLS_STRIDE 12                    /* int8 weights per hashed bucket (11 outputs, padded to 12) */
 #define SOV_CLS_MAX_FEATS 65536              /* hashed features per request (the caps below keep under it) */
 
 /* Dense structural features: one table, read by the extractor, the trainer and the docs. */
@@ -64,7 +64,11 @@
     X(SYSTEM, "a system prompt present")                                                                                       \
     X(DATA_ONLY_USER, "system prompt instructs, user message is only data")                                                    \
     X(OPTIONS, "lettered/numbered options (A. B. C.)")                                                                         \
-    X(SHORT_INSTR, "instruction under 12 words")
+    X(SHORT_INSTR, "instruction under 12 words")                                                                               \
+    X(Q_CONTENT, "a question in the last instruction, over supplied content")                                                 \
+    X(Q_BARE, "a question in the last instruction, no supplied content")                                                      \
+    X(CAPS_LABELS, "ALL-CAPS tokens in the instructions (label sets)")                                                        \
+    X(CHOICES, "an 'X, Y or Z' / 'X/Y' choice list in the instructions")
 
 enum sov_cls_dense {
 #define SOV_X_(id, desc) SOV_CLS_D_##id,

@@ -237,3 +237,54 @@ const struct sov_policy *sov_router_policy(const struct sov_router *r)
 {
     return r->policy;
 }
+
+void sov_router_scan_msgs(const struct sov_router *r, struct sov_router_scratch *s, const struct sov_router_msg *msgs,
+                          size_t n, struct sov_decision *d)
+{
+    for (size_t i = 0; i < n; i++)
+        if (msgs[i].len)
+            scan_text(r, s, msgs[i].text, msgs[i].len, (uint32_t)i, d);
+}
+
+int sov_router_classify_msgs(const struct sov_router *r, struct sov_router_scratch *s, const struct sov_router_msg *msgs,
+                             size_t n, bool has_tools, struct sov_decision *d)
+{
+    if (!n)
+        return SOV_EINVAL;
+    /* the classifier reads a chat request: build the smallest one that carries these messages */
+    json_t *req = json_object(), *arr = json_array();
+    if (!req || !arr) {
+        json_decref(req);
+        json_decref(arr);
+        return SOV_ENOMEM;
+    }
+    json_object_set_new(req, "messages", arr);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        json_t *m = json_object();
+        if (!m || json_array_append_new(arr, m) ||
+            json_object_set_new(m, "role", json_string(msgs[i].role ? msgs[i].role : "user")) ||
+            json_object_set_new(m, "content", json_stringn_nocheck(msgs[i].text ? msgs[i].text : "", msgs[i].len)))
+            rc = SOV_ENOMEM; /* set_new/append_new release what they were given on failure */
+    }
+    if (rc == 0 && has_tools)
+        json_object_set_new(req, "tools", json_pack("[{s:s, s:{s:s}}]", "type", "function", "function", "name", "tool"));
+    float complexity = 0;
+    int task = rc == 0 ? sov_classify(r->cls, s->cls, req, d->task_probs, &complexity) : rc;
+    json_decref(req);
+    if (task < 0)
+        return task == SOV_ENOMEM ? SOV_ENOMEM : SOV_EINVAL;
+    d->task = (enum sov_task)task;
+    d->complexity = complexity;
+    return 0;
+}
+
+void sov_router_apply_policy(const struct sov_router *r, const char *workflow, const char *client, struct sov_decision *d)
+{
+    struct sov_policy_facts f = {d->task, d->complexity, d->sensitive_types, workflow, client};
+    struct sov_policy_result pr;
+    sov_policy_eval(r->policy, &f, &pr);
+    d->route = pr.route;
+    d->rule = pr.rule;
+    memcpy(d->reason, pr.reason, sizeof d->reason);
+}

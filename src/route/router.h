@@ -87,4 +87,26 @@ int sov_router_scan(const struct sov_router *r, struct sov_router_scratch *s, co
 struct sov_policy;
 const struct sov_policy *sov_router_policy(const struct sov_router *r);
 
+/* Span entry points, for callers that hold plain message texts rather than a json_t tree (the audit
+ * reads logs with a span parser). Together they are sov_router_decide split in its three steps, so
+ * that a caller may reuse the classifier's verdict for a prompt template it has seen before:
+ *   sov_router_scan_msgs (sensitive data) -> sov_router_classify_msgs (task, complexity)
+ *   -> sov_router_apply_policy (route, rule, reason). */
+struct sov_router_msg {
+    const char *role; /* "system", "user", "assistant", "tool", ... (NUL-terminated) */
+    const char *text; /* the message's text content (all text parts joined), not NUL-terminated */
+    size_t len;
+};
+
+/* Scans the messages as sov_router_scan does; fills sensitive_types, hits, n_hits, n_hits_total of
+ * out (which the caller zeroes). Allocation-free. */
+void sov_router_scan_msgs(const struct sov_router *r, struct sov_router_scratch *s, const struct sov_router_msg *msgs,
+                          size_t n, struct sov_decision *out);
+/* Classifies the messages as sov_router_decide does (has_tools: the request defined tools); fills task,
+ * task_probs and complexity of out. Returns 0, SOV_EINVAL (no messages) or SOV_ENOMEM. Allocates. */
+int sov_router_classify_msgs(const struct sov_router *r, struct sov_router_scratch *s, const struct sov_router_msg *msgs,
+                             size_t n, bool has_tools, struct sov_decision *out);
+/* Applies the policy to d's task, complexity and sensitive_types; fills route, rule and reason. */
+void sov_router_apply_policy(const struct sov_router *r, const char *workflow, const char *client, struct sov_decision *d);
+
 #endif

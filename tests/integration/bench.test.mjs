@@ -299,3 +299,21 @@ test('--help for bench and quantize', async () => {
   assert.match(top.out, /bench\s+measure local nodes/);
   assert.match(top.out, /quantize\s+rewrite a GGUF model/);
 });
+
+test('a progress bar on stderr when it is a terminal (and not with --no-progress)', async () => {
+  // script(1) gives the command a pseudo-terminal; its output is the terminal's
+  const tty = (extra) => new Promise((resolve) => {
+    const cmd = `${BIN} bench -n 3 ${extra} ${plain.url} >/dev/null`;
+    const p = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('close', (code) => resolve({ code, out }));
+  });
+  const r = await tty('');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /\[#{10}\.{20}\] 1\/3/);
+  assert.match(r.out, /\[#{30}\] 3\/3/);
+  const quiet = await tty('--no-progress');
+  assert.equal(quiet.code, 0);
+  assert.doesNotMatch(quiet.out, /\d\/3/);
+});

@@ -176,7 +176,11 @@ test('/metrics counts requests, tokens and cost by backend and tier', async () =
     assert.equal(m.get('sovereign_tokens_total', {backend : 'b'}) - tok0, 3 * (11 + 4));
     // 3 x (11 x 2.5 + 4 x 10) / 1e6
     assert.ok(Math.abs(m.get('sovereign_cost_usd_total', {backend : 'b'}) - cost0 - 3 * (11 * 2.5 + 4 * 10) / 1e6) < 1e-9);
-    assert.ok(m.rows.some((r) => r.name.startsWith('sovereign_') && r.name.endsWith('_bucket')), 'latency histograms');
+    for (const h of ['sovereign_request_duration_seconds', 'sovereign_ttfb_seconds']) {
+        assert.match(m.text, new RegExp(`# TYPE ${h} histogram`));
+        assert.equal(m.get(`${h}_count`, {backend : 'b'}) - before.get(`${h}_count`, {backend : 'b'}), 3, h);
+        assert.ok(m.rows.some((r) => r.name === `${h}_bucket` && r.labels.backend === 'b'), `${h} buckets`);
+    }
     assert.ok(m.text.includes('le="+Inf"'));
 });
 
