@@ -59,6 +59,7 @@ static void usage(FILE *out)
                  "  --lr F           Adagrad learning rate (default 0.05)\n"
                  "  --l2 F           L2 penalty per update (default 1e-6)\n"
                  "  --show-errors N  print up to N misclassified held-out examples\n"
+                 "  --holdout-out F  also write the held-out split to F (labelled JSONL, for sovereign eval --tasks)\n"
                  "  -h, --help       show this help\n");
 }
 
@@ -382,7 +383,7 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 
 int sov_cmd_train(int argc, char **argv)
 {
-    const char *data[MAX_DATA], *evals[MAX_DATA], *out = NULL;
+    const char *data[MAX_DATA], *evals[MAX_DATA], *out = NULL, *holdout_out = NULL;
     int ndata = 0, neval = 0;
     double holdout = 0.15, seed = 1, epochs = 12, bits = 15, lr = 0.05, l2 = 1e-6;
     for (int i = 1; i < argc; i++) {
@@ -405,6 +406,8 @@ int sov_cmd_train(int argc, char **argv)
             evals[neval++] = v;
         } else if (strcmp(a, "--out") == 0)
             out = v;
+        else if (strcmp(a, "--holdout-out") == 0)
+            holdout_out = v;
         else if (strcmp(a, "--holdout") == 0)
             ok = parse_num(v, 0, 0.9, &holdout);
         else if (strcmp(a, "--seed") == 0)
@@ -461,6 +464,19 @@ int sov_cmd_train(int argc, char **argv)
                (uint32_t)seed);
         for (int k = 0; k < SOV_TASK_COUNT; k++)
             printf("  %-15s %6zu\n", sov_task_name((enum sov_task)k), per[k]);
+        if (holdout_out) {
+            /* the held-out split as labelled JSONL, for `sovereign eval --tasks` (policy-applied accuracy) */
+            FILE *hf = fopen(holdout_out, "w");
+            if (!hf)
+                rc = sov_cli_usage_error(CMD, "%s: %s", holdout_out, strerror(errno));
+            for (size_t i = 0; hf && i < t.n; i++)
+                if (t.ex[i].holdout && t.ex[i].eval_file < 0 && json_dumpf(t.ex[i].req, hf, JSON_COMPACT) == 0)
+                    fputc('\n', hf);
+            if (hf && fclose(hf) != 0)
+                rc = sov_cli_fail(CMD, "%s: cannot write", holdout_out);
+        }
+    }
+    if (!rc) {
         uint64_t t0 = sov_now_ns();
         train(&t, &W, s, (int)epochs, (float)lr, (float)l2, (uint64_t)seed);
         printf("trained in %.1f s\n", (double)(sov_now_ns() - t0) / 1e9);

@@ -781,18 +781,22 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
 /* ---------------------------------------------------------------------------------------------- */
 /* Scoring                                                                                        */
 
+/* Lanes summed per bucket: 16 int8 (one vector) although a row holds SOV_CLS_STRIDE; the lanes past the
+ * row read the next row (or the slack allocated after the last) and are ignored. */
+#define LANES 16
+
 void sov_classify_logits(const struct sov_classifier *c, const struct sov_classify_scratch *s, float out[SOV_CLS_OUTPUTS])
 {
-    int32_t ai[SOV_CLS_STRIDE] = {0}, ac[SOV_CLS_STRIDE] = {0};
+    int32_t ai[LANES] = {0}, ac[LANES] = {0};
     const int8_t *w = c->hashed;
     for (uint32_t i = 0; i < s->n_instr; i++) {
         const int8_t *row = w + (size_t)s->feats[i] * SOV_CLS_STRIDE;
-        for (int k = 0; k < SOV_CLS_STRIDE; k++)
+        for (int k = 0; k < LANES; k++)
             ai[k] += row[k];
     }
     for (uint32_t i = SOV_CLS_MAX_FEATS - s->n_content; i < SOV_CLS_MAX_FEATS; i++) {
         const int8_t *row = w + (size_t)s->feats[i] * SOV_CLS_STRIDE;
-        for (int k = 0; k < SOV_CLS_STRIDE; k++)
+        for (int k = 0; k < LANES; k++)
             ac[k] += row[k];
     }
     float ni = s->n_instr ? 1.0f / sqrtf((float)s->n_instr) : 0.0f;
@@ -904,7 +908,7 @@ struct sov_classifier *sov_classifier_new(uint32_t bucket_bits)
     if (!c)
         return NULL;
     c->bucket_bits = bucket_bits;
-    c->hashed = calloc((size_t)1 << bucket_bits, SOV_CLS_STRIDE);
+    c->hashed = calloc(((size_t)1 << bucket_bits) * SOV_CLS_STRIDE + LANES, 1); /* + slack for the vector loads */
     if (!c->hashed) {
         free(c);
         return NULL;

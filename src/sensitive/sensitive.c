@@ -102,6 +102,8 @@ static inline bool is_space(unsigned char c)
 /* Case-insensitive: does t[pos..) start with the lowercase word w? */
 static bool at_word(const unsigned char *t, size_t len, size_t pos, const char *w)
 {
+    if (pos >= len || lower(t[pos]) != (unsigned char)w[0])
+        return w[0] == '\0'; /* the first byte decides most calls without a strlen */
     size_t n = strlen(w);
     if (pos + n > len)
         return false;
@@ -950,7 +952,7 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
         while (ls > ka && is_alnum(t[ls - 1]) && !(ls < kb && is_upper(t[ls]) && is_lower(t[ls - 1])))
             ls--;
         for (const char *const *w = kw_bad_suffix; *w; w++)
-            if (kb - ls == strlen(*w) && at_word(t, len, ls, *w))
+            if (ls < len && lower(t[ls]) == (unsigned char)(*w)[0] && kb - ls == strlen(*w) && at_word(t, len, ls, *w))
                 return false;
     }
     /* separator */
@@ -1223,7 +1225,7 @@ static const char *const not_names[] = {
 static bool is_not_name(const unsigned char *t, size_t len, size_t a, size_t b)
 {
     for (const char *const *w = not_names; *w; w++)
-        if (b - a == strlen(*w) && at_word(t, len, a, *w))
+        if (a < len && lower(t[a]) == (unsigned char)(*w)[0] && b - a == strlen(*w) && at_word(t, len, a, *w))
             return true;
     return false;
 }
@@ -1260,7 +1262,7 @@ static bool v_first_name(const struct vctx *v, uint32_t *s, uint32_t *e, size_t 
     if (b - a <= 3 || (a > 0 && (t[a - 1] == '-' || t[a - 1] == '_' || t[a - 1] == '@' || t[a - 1] == '/')) || (b < len && (t[b] == '-' || t[b] == '@' || t[b] == '_' || (t[b] == '.' && b + 1 < len && is_alnum(t[b + 1])))))
         return false;
     for (const char *const *w = ambiguous_names; *w; w++)
-        if (b - a == strlen(*w) && at_word(t, len, a, *w))
+        if (a < len && lower(t[a]) == (unsigned char)(*w)[0] && b - a == strlen(*w) && at_word(t, len, a, *w))
             return false;
     /* the previous non-space character: none, or the end of a sentence, means a sentence start */
     size_t p = a;
@@ -1310,10 +1312,10 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
         w1--;
     bool lead = false;
     for (const char *const *h = honorifics; *h; h++)
-        if (w1e - w1 == strlen(*h) && at_word(t, len, w1, *h))
+        if (w1 < len && lower(t[w1]) == (unsigned char)(*h)[0] && w1e - w1 == strlen(*h) && at_word(t, len, w1, *h))
             lead = true;
     for (const char *const *l = person_leads; *l; l++)
-        if (w1e - w1 == strlen(*l) && at_word(t, len, w1, *l))
+        if (w1 < len && lower(t[w1]) == (unsigned char)(*l)[0] && w1e - w1 == strlen(*l) && at_word(t, len, w1, *l))
             lead = true;
     if (!lead)
         a = w1; /* "John [Q.] Smith" */
@@ -1360,7 +1362,7 @@ static const char *const addr_stop[] = {"the", "a", "an", "to", "down", "up", "a
 static bool is_addr_stop(const unsigned char *t, size_t len, size_t a, size_t b)
 {
     for (const char *const *w = addr_stop; *w; w++)
-        if (b - a == strlen(*w) && at_word(t, len, a, *w))
+        if (a < len && lower(t[a]) == (unsigned char)(*w)[0] && b - a == strlen(*w) && at_word(t, len, a, *w))
             return true;
     return false;
 }
