@@ -393,7 +393,7 @@ static void process(struct worker *w, struct sov_jv v, uint32_t file, uint64_t l
 {
     struct sov_jobj top;
     if (v.type != '{' || sov__js_index(v, &top) != 0) {
-        sov__agg_error(&w->agg, file, line, v.type == '{' ? "malformed JSON object" : "not a JSON object");
+        sov__agg_error(&w->agg, file, line, v.type == '{' ? "malformed or truncated JSON" : "not a JSON object");
         return;
     }
     int f = forced >= 0 ? forced : sov__audit_format_detect(&top);
@@ -424,7 +424,14 @@ static void run_lines(struct worker *w, const struct job *j)
             s++;
         if (s < le) {
             struct sov_jv v;
-            if (sov__js_value(s, le, &v) != 0)
+            const char *t = le;
+            while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
+                t--;
+            if (*s == '{' && t[-1] == '}') {
+                /* an object: indexing its members checks it, no separate validation pass */
+                v = (struct sov_jv){s, (size_t)(t - s), '{'};
+                process(w, v, j->file, line, j->format);
+            } else if (sov__js_value(s, le, &v) != 0)
                 sov__agg_error(&w->agg, j->file, line,
                                sov__js_skip(s, le) ? "trailing data after the JSON value" : "malformed or truncated JSON");
             else
