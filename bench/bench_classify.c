@@ -146,9 +146,9 @@ int main(int argc, char **argv)
     static const struct {
         enum what w;
         const char *label;
-    } steps[] = {{W_DECIDE, "scan + classify + policy (sov_router_decide)"},
-                 {W_CLASSIFY, "classify alone"},
+    } steps[] = {{W_CLASSIFY, "classify alone"},
                  {W_SCAN, "scan alone"},
+                 {W_DECIDE, "scan + classify + policy (sov_router_decide)"},
                  {W_PARSE_DECIDE, "JSON parse + sov_router_decide"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *text = bench_build_text(data, cases[i].size);

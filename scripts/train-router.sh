@@ -16,4 +16,4 @@ data=(--data build/corpus/shared.jsonl)
 for f in build/corpus/own/*.jsonl; do data+=(--data "$f"); done
 mkdir -p models
 ./build/sovereign train "${data[@]}" --eval tests/data/classify_unseen.jsonl --eval tests/data/classify_unseen2.jsonl --eval tests/data/classify_unseen3.jsonl --out models/router-model.bin \
-  --holdout 0.15 --seed 1 "$@"
+  --holdout 0.15 --seed 1 --holdout-out build/corpus/holdout.jsonl "$@"

@@ -27,7 +27,7 @@ struct example {
     int task;
     float complexity;
     bool holdout;
-    int source; /* index in sources[] */
+    int source;    /* index in sources[] */
     int eval_file; /* -1 for training data, else the --eval file */
 };
 
@@ -43,23 +43,25 @@ static const float task_prior[SOV_TASK_COUNT] = {0.15f, 0.2f, 0.25f, 0.25f, 0.25
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: sovereign train --data FILE.jsonl [--data FILE2 ...] --out MODEL [options]\n\n"
-                 "Trains the router's task-type and complexity model from labelled JSONL lines:\n"
-                 "  {\"messages\": [...], \"tools\": [...], \"task\": \"extraction\"}  or  {\"prompt\": \"...\", \"task\": \"...\"}\n"
-                 "optionally with \"group\" (split key: a whole group is held out together), \"complexity\" (0..1)\n"
-                 "and \"source\" (for the per-source report).\n\n"
-                 "Options:\n"
-                 "  --data FILE      labelled JSONL (repeatable)\n"
-                 "  --eval FILE      extra labelled JSONL scored in full after training, never trained on (repeatable)\n"
-                 "  --out MODEL      where to write the model\n"
-                 "  --holdout F      share held out for evaluation (default 0.15)\n"
-                 "  --seed N         split and shuffle seed (default 1)\n"
-                 "  --epochs N       passes over the training split (default 12)\n"
-                 "  --bits N         hashed feature space 2^N (default 15)\n"
-                 "  --lr F           Adagrad learning rate (default 0.05)\n"
-                 "  --l2 F           L2 penalty per update (default 1e-6)\n"
-                 "  --show-errors N  print up to N misclassified held-out examples\n"
-                 "  -h, --help       show this help\n");
+    fprintf(out,
+            "Usage: sovereign train --data FILE.jsonl [--data FILE2 ...] --out MODEL [options]\n\n"
+            "Trains the router's task-type and complexity model from labelled JSONL lines:\n"
+            "  {\"messages\": [...], \"tools\": [...], \"task\": \"extraction\"}  or  {\"prompt\": \"...\", \"task\": \"...\"}\n"
+            "optionally with \"group\" (split key: a whole group is held out together), \"complexity\" (0..1)\n"
+            "and \"source\" (for the per-source report).\n\n"
+            "Options:\n"
+            "  --data FILE      labelled JSONL (repeatable)\n"
+            "  --eval FILE      extra labelled JSONL scored in full after training, never trained on (repeatable)\n"
+            "  --out MODEL      where to write the model\n"
+            "  --holdout F      share held out for evaluation (default 0.15)\n"
+            "  --seed N         split and shuffle seed (default 1)\n"
+            "  --epochs N       passes over the training split (default 12)\n"
+            "  --bits N         hashed feature space 2^N (default 15)\n"
+            "  --lr F           Adagrad learning rate (default 0.05)\n"
+            "  --l2 F           L2 penalty per update (default 1e-6)\n"
+            "  --show-errors N  print up to N misclassified held-out examples\n"
+            "  --holdout-out F  also write the held-out split to F (labelled JSONL, for sovereign eval --tasks)\n"
+            "  -h, --help       show this help\n");
 }
 
 static int source_index(struct trainer *t, const char *name)
@@ -150,7 +152,7 @@ static uint64_t rng_next(uint64_t *s)
 
 struct weights {
     uint32_t bits;
-    float *w, *g;      /* [buckets][STRIDE] */
+    float *w, *g; /* [buckets][STRIDE] */
     float wd[SOV_CLS_DENSE_COUNT][SOV_CLS_OUTPUTS], gd[SOV_CLS_DENSE_COUNT][SOV_CLS_OUTPUTS];
 };
 
@@ -382,7 +384,7 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 
 int sov_cmd_train(int argc, char **argv)
 {
-    const char *data[MAX_DATA], *evals[MAX_DATA], *out = NULL;
+    const char *data[MAX_DATA], *evals[MAX_DATA], *out = NULL, *holdout_out = NULL;
     int ndata = 0, neval = 0;
     double holdout = 0.15, seed = 1, epochs = 12, bits = 15, lr = 0.05, l2 = 1e-6;
     for (int i = 1; i < argc; i++) {
@@ -405,6 +407,8 @@ int sov_cmd_train(int argc, char **argv)
             evals[neval++] = v;
         } else if (strcmp(a, "--out") == 0)
             out = v;
+        else if (strcmp(a, "--holdout-out") == 0)
+            holdout_out = v;
         else if (strcmp(a, "--holdout") == 0)
             ok = parse_num(v, 0, 0.9, &holdout);
         else if (strcmp(a, "--seed") == 0)
@@ -421,8 +425,7 @@ int sov_cmd_train(int argc, char **argv)
             double se = 0;
             ok = parse_num(v, 0, 1e6, &se);
             show_errors = (int)se;
-        }
-        else
+        } else
             return sov_cli_usage_error(CMD, "unknown option '%s' (see --help)", a);
         if (!ok)
             return sov_cli_usage_error(CMD, "bad value '%s' for %s", v, a);
@@ -457,10 +460,22 @@ int sov_cmd_train(int argc, char **argv)
                 t.ex[i].holdout ? nh++ : ntr++;
                 per[t.ex[i].task]++;
             }
-        printf("examples: %zu training, %zu held out (holdout %.3f, seed %u)\n", ntr, nh, permille / 1000.0,
-               (uint32_t)seed);
+        printf("examples: %zu training, %zu held out (holdout %.3f, seed %u)\n", ntr, nh, permille / 1000.0, (uint32_t)seed);
         for (int k = 0; k < SOV_TASK_COUNT; k++)
             printf("  %-15s %6zu\n", sov_task_name((enum sov_task)k), per[k]);
+        if (holdout_out) {
+            /* the held-out split as labelled JSONL, for `sovereign eval --tasks` (policy-applied accuracy) */
+            FILE *hf = fopen(holdout_out, "w");
+            if (!hf)
+                rc = sov_cli_usage_error(CMD, "%s: %s", holdout_out, strerror(errno));
+            for (size_t i = 0; hf && i < t.n; i++)
+                if (t.ex[i].holdout && t.ex[i].eval_file < 0 && json_dumpf(t.ex[i].req, hf, JSON_COMPACT) == 0)
+                    fputc('\n', hf);
+            if (hf && fclose(hf) != 0)
+                rc = sov_cli_fail(CMD, "%s: cannot write", holdout_out);
+        }
+    }
+    if (!rc) {
         uint64_t t0 = sov_now_ns();
         train(&t, &W, s, (int)epochs, (float)lr, (float)l2, (uint64_t)seed);
         printf("trained in %.1f s\n", (double)(sov_now_ns() - t0) / 1e9);

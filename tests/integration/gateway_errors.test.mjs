@@ -2,6 +2,7 @@
 // or an Anthropic-style one on /v1/messages; limits; client auth.
 import {test, before, describe} from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import {readFileSync} from 'node:fs';
 import {createHash} from 'node:crypto';
 import {join} from 'node:path';
@@ -231,4 +232,29 @@ describe('client auth', () => {
                                           {env : {IT_EMPTY_KEYS : ''}}),
                              /IT_EMPTY_KEYS/);
     });
+});
+
+test('a connection stays usable after error answers (keep-alive)', async () => {
+    const agent = new http.Agent({keepAlive : true, maxSockets : 1});
+    const send = (body) => new Promise((res, rej) => {
+        const u = new URL(`${gw.url}/v1/chat/completions`);
+        const req = http.request({host : u.hostname, port : u.port, path : u.pathname, method : 'POST', agent,
+                                  headers : {'content-type' : 'application/json', 'content-length' : Buffer.byteLength(body)}},
+                                 (r) => {
+                                     let text = '';
+                                     r.on('data', (d) => (text += d));
+                                     r.on('end', () => res({status : r.statusCode, text, reused : req.reusedSocket}));
+                                 });
+        req.on('error', rej);
+        req.end(body);
+    });
+    const seq = [ '{bad', JSON.stringify({model : 'model-m', messages : user('z'.repeat(6000))}), JSON.stringify({model : 'nope', messages : user('x')}), JSON.stringify({model : 'model-m', messages : []}),
+                  JSON.stringify({model : 'model-m', messages : user('ok')}) ];
+    const out = [];
+    for (const b of seq)
+        out.push(await send(b));
+    agent.destroy();
+    assert.deepEqual(out.map((o) => o.status), [ 400, 413, 404, 400, 200 ]);
+    assert.deepEqual(out.map((o) => o.reused), [ false, true, true, true, true ], 'one connection for all five');
+    assert.equal(JSON.parse(out[4].text).choices[0].message.content, 'm: tok0 tok1 tok2 tok3');
 });

@@ -3,6 +3,7 @@
 // whole chain fails; and errors that must not fail over (4xx).
 import {test, before} from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import {
     startMock,
     startGateway,
@@ -15,6 +16,7 @@ import {
     streamPost,
     chunksOf,
     contentOf,
+    parseSse,
     openaiError,
     anthropicError,
     metrics,
@@ -162,4 +164,68 @@ test('a full concurrency cap moves the request on', async () => {
     assert.equal(r.headers.get('x-sovereign-backend'), 'other');
     const r1 = await slow;
     assert.equal(r1.headers.get('x-sovereign-backend'), 'cap');
+});
+
+test('a connect timeout (a listener that accepts nothing) moves the request on', async () => {
+    const bh = t.add(await startMock('bh', {blackhole : true}));
+    const other = t.add(await startMock('other2'));
+    // fill the black hole's accept queue, so that the kernel drops the gateway's SYNs
+    const fillers = [ 0, 1, 2 ].map(() => net.connect(bh.port, '127.0.0.1').on('error', () => {}));
+    try {
+        const g = t.add(await startGateway({
+            backends : [
+                backend('bh', bh, [ 'm-bh' ], {timeouts : {connect_ms : 300, first_byte_ms : 5000}}),
+                backend('other2', other, [ 'm-other2' ]),
+            ],
+            routing : {default : 'bh', fallback : [ 'other2' ]},
+        }));
+        const t0 = Date.now();
+        const r = await chat(g, {model : 'm-bh', messages : user('x')});
+        const took = Date.now() - t0;
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.headers.get('x-sovereign-backend'), 'other2');
+        assert.ok(took >= 250 && took < 3000, `failed over after ${took} ms (connect_ms 300)`);
+        const m = await metrics(g);
+        assert.equal(m.get('sovereign_upstream_errors_total', {backend : 'bh'}), 1, m.text);
+    } finally {
+        for (const f of fillers)
+            f.destroy();
+    }
+});
+
+test('an Anthropic-format stream fails over before its first byte too', async () => {
+    for (const d of [ 'p.status=503', 'p.hang=1', 'p.malformed_after=0' ]) {
+        const r = await streamPost(`${gw.url}/v1/messages`,
+                                   {model : 'm-p', stream : true, max_tokens : 10, messages : user(`x #mock ${d} chunks=2`)},
+                                   {headers : {'anthropic-version' : '2023-06-01'}});
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.headers['x-sovereign-backend'], 'an', d);
+        const ev = parseSse(r.text);
+        assert.equal(ev[0].event, 'message_start');
+        assert.equal(ev[ev.length - 1].event, 'message_stop');
+        assert.ok(!ev.some((e) => e.event === 'error'), r.text);
+        const text = ev.filter((e) => e.event === 'content_block_delta').map((e) => JSON.parse(e.data).delta.text).join('');
+        assert.equal(text, 'an: tok0 tok1');
+    }
+});
+
+test('an anthropic-kind backend fails over the same way, plain and streaming', async () => {
+    for (const d of [ 'status=429', 'status=529', 'status=500', 'hang=1', 'malformed_after=0', 'error_after=0', 'break_after=0' ]) {
+        for (const stream of [ false, true ]) {
+            if (!stream && (d === 'error_after=0'))
+                continue;
+            const body = {model : 'm-an', stream, max_tokens : 10, messages : user(`x #mock an.${d}`)};
+            const r = await streamPost(`${gw.url}/v1/chat/completions`, body);
+            if (stream && d === 'break_after=0') {
+                // message_start already became the first chunk: the stream ends with an error event
+                assert.equal(r.status, 200);
+                assert.ok(r.complete, d);
+                continue;
+            }
+            assert.equal(r.status, 200, `${d} stream=${stream}: ${r.text}`);
+            assert.equal(r.headers['x-sovereign-backend'], 's', `${d} stream=${stream}`);
+            const content = stream ? contentOf(chunksOf(r.text)) : JSON.parse(r.text).choices[0].message.content;
+            assert.equal(content, 's: tok0 tok1 tok2 tok3', `${d} stream=${stream}`);
+        }
+    }
 });

@@ -136,3 +136,18 @@ test('--listen overrides server.listen', async () => {
     await gw.stop();
     await sleep(10);
 });
+
+test('limits.request_timeout_ms during a stream: an error event, then a clean end', async () => {
+    const gw = t.add(await startGateway({backends : [ backend('m', m, [ 'model-m' ]) ], limits : {request_timeout_ms : 500}}));
+    const t0 = Date.now();
+    const r = await streamPost(`${gw.url}/v1/chat/completions`,
+                               {model : 'model-m', stream : true, messages : user('x #mock chunks=20 chunk_delay_ms=100')});
+    const took = Date.now() - t0;
+    assert.equal(r.status, 200);
+    assert.ok(r.complete);
+    assert.ok(took >= 450 && took < 3000, `${took} ms`);
+    const data = chunksOf(r.text);
+    assert.ok(data.some((d) => d.error), r.text);
+    assert.ok(contentOf(data.filter((d) => d.choices)).startsWith('m: tok0'));
+    assert.ok(await waitFor(async () => (await m.stats()).in_flight === 0, 3000), 'the upstream call was cancelled');
+});

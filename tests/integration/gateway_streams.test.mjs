@@ -242,3 +242,57 @@ test('a client that disconnects while waiting for a non-streaming answer cancels
     const log = gw.accessLog();
     assert.ok(log.some((l) => l.status === 499), 'the access log records the client going away');
 });
+
+test('long answers arrive whole and in order (2000-chunk stream, 3000-piece plain answer)', async () => {
+    for (const model of [ 'gpt-x', 'claude-x' ]) {
+        const name = model === 'gpt-x' ? 'o' : 'an';
+        const r = await streamPost(chatUrl(), {model, stream : true, max_tokens : 20, messages : user('l #mock chunks=2000')});
+        assert.equal(r.status, 200);
+        assert.ok(r.complete);
+        assert.equal(contentOf(chunksOf(r.text)), expected(name, 2000));
+        const p = await fetch(chatUrl(), {method : 'POST', body : JSON.stringify({model, max_tokens : 20, messages : user('l #mock chunks=3000')})});
+        const j = await p.json();
+        assert.equal(j.choices[0].message.content, expected(name, 3000));
+    }
+});
+
+test('many concurrent streams and answers on two workers never mix', async () => {
+    const g = t.add(await startGateway({
+        backends : [ backend('o', o, [ 'gpt-x' ]), backend('an', an, [ 'claude-x' ], {kind : 'anthropic'}) ],
+    }, {workers : 2}));
+    const jobs = [];
+    for (let i = 0; i < 120; i++) {
+        const model = i % 2 ? 'gpt-x' : 'claude-x';
+        const n = 1 + (i % 7);
+        const stream = i % 3 !== 0;
+        const body = {model, stream, max_tokens : 20, messages : user(`job ${i} #mock chunks=${n} chunk_delay_ms=${i % 4}`)};
+        jobs.push((async () => {
+            const r = await streamPost(`${g.url}/v1/chat/completions`, body);
+            const want = expected(model === 'gpt-x' ? 'o' : 'an', n);
+            if (stream)
+                assert.equal(contentOf(chunksOf(r.text)), want, `job ${i}`);
+            else
+                assert.equal(JSON.parse(r.text).choices[0].message.content, want, `job ${i}`);
+        })());
+    }
+    await Promise.all(jobs);
+});
+
+test('an Anthropic-format client that disconnects mid-stream cancels the upstream request', async () => {
+    for (const [model, m] of [ [ 'gpt-x', o ], [ 'claude-x', an ] ]) {
+        const s0 = await m.stats();
+        const r = await streamPost(msgUrl(), {model, stream : true, max_tokens : 20, messages : user('c #mock chunks=50 chunk_delay_ms=100')}, {
+            headers : {'anthropic-version' : '2023-06-01'},
+            onPiece : (p, req) => {
+                if (p.data.includes('tok0'))
+                    req.destroy();
+            },
+        });
+        assert.ok(!r.complete);
+        const s = await waitFor(async () => {
+            const x = await m.stats();
+            return x.cancelled > s0.cancelled && x.in_flight === 0 ? x : null;
+        }, 3000);
+        assert.ok(s, `${model}: ${JSON.stringify(await m.stats())}`);
+    }
+});

@@ -1013,6 +1013,7 @@ static void *worker_main(void *arg)
 }
 
 static struct worker workers[MOCK_MAX_WORKERS];
+static bool blackhole; /* --blackhole: listen with no backlog and never accept */
 static int n_workers = 1;
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -1029,7 +1030,8 @@ static void usage(FILE *f)
                "  --listen HOST:PORT  IPv4 address (default 127.0.0.1:0: a free port)\n"
                "  --name NAME         its name: in answers, and for NAME.key=value directives (default mock)\n"
                "  --workers N         event-loop threads on one port (default 1)\n"
-               "  --config DIRS       initial directives, as POST /mock/config sets them\n\n"
+               "  --config DIRS       initial directives, as POST /mock/config sets them\n"
+               "  --blackhole         accept nothing (no backlog): connects hang, for connect timeouts\n\n"
                "Directives (key=value; from /mock/config, x-mock-KEY headers, '#mock k=v ...' in the body):\n");
     for (size_t i = 0; i < N_DIRS; i++)
         fprintf(f, "  %-16s %s\n", dir_table[i].key, dir_table[i].help);
@@ -1052,6 +1054,10 @@ int main(int argc, char **argv)
             return 0;
         }
         bool has_val = i + 1 < argc;
+        if (!strcmp(a, "--blackhole")) {
+            blackhole = true;
+            continue;
+        }
         if (!strcmp(a, "--listen") && has_val)
             listen_at = argv[++i];
         else if (!strcmp(a, "--name") && has_val)
@@ -1083,6 +1089,26 @@ int main(int argc, char **argv)
 
     signal(SIGPIPE, SIG_IGN);
     evthread_use_pthreads();
+    if (blackhole) {
+        /* a full accept queue: once one connection waits in it, the kernel drops new SYNs, so a
+         * client's connect hangs until its connect timeout (tests of connect_ms, loopback only) */
+        int bport = 0, fd = listen_socket(host, (int)port, false, &bport);
+        if (fd < 0 || listen(fd, 0) != 0) {
+            fprintf(stderr, "sov-mock: cannot listen on %s:%ld: %s\n", host, port, strerror(errno));
+            return 1;
+        }
+        printf("listening %s:%d\n", host, bport);
+        fflush(stdout);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        int sig;
+        sigwait(&set, &sig);
+        close(fd);
+        return 0;
+    }
     int bound = (int)port;
     for (int i = 0; i < n_workers; i++) {
         struct worker *w = &workers[i];

@@ -82,13 +82,15 @@ async function stopProc(proc, exited, signal = 'SIGTERM', graceMs = 5000)
 
 // ---- the mock upstream ----------------------------------------------------------------------
 
-export async function startMock(name = 'mock', {config, workers} = {})
+export async function startMock(name = 'mock', {config, workers, blackhole} = {})
 {
     const args = [ '--listen', '127.0.0.1:0', '--name', name ];
     if (config)
         args.push('--config', config);
     if (workers)
         args.push('--workers', String(workers));
+    if (blackhole)
+        args.push('--blackhole');
     const s = spawnAndWait(MOCK, args, {re : /^listening 127\.0\.0\.1:(\d+)$/m});
     const m = await s.ready;
     const port = Number(m[1]);
