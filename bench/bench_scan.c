@@ -25,8 +25,7 @@ struct result {
     size_t spans;
 };
 
-static struct result bench_sov(const struct sov_scanner *s, struct sov_scan_scratch *sc, const char *text, size_t len,
-                               size_t iters)
+static struct result bench_sov(const struct sov_scanner *s, struct sov_scan_scratch *sc, const char *text, size_t len, size_t iters)
 {
     static struct sov_span spans[4096];
     uint64_t *lat = malloc(iters * sizeof *lat);
@@ -155,12 +154,12 @@ int main(int argc, char **argv)
         struct result a = bench_sov(s, sc, text, len, cases[i].iters_sov);
         struct result c = bench_sov(s_som, sc_som, text, len, cases[i].iters_sov / 4);
         struct result b = bench_pcre(&ps, text, len, cases[i].iters_pcre);
-        printf("| %s | sovereign (vectorscan + validators) | %.0f | %.0f | %.2f | %.2f | %.2f | %zu |\n", cases[i].label,
-               a.mb_s, (double)len / a.p50_us, a.mean_us, a.p50_us, a.p99_us, a.spans);
-        printf("| %s | same, SOM_LEFTMOST on every expression | %.0f | %.0f | %.2f | %.2f | %.2f | %zu |\n", cases[i].label,
-               c.mb_s, (double)len / c.p50_us, c.mean_us, c.p50_us, c.p99_us, c.spans);
-        printf("| %s | PCRE2-JIT, %zu expressions one by one | %.0f | %.0f | %.2f | %.2f | %.2f | %zu |\n", cases[i].label,
-               ps.n, b.mb_s, (double)len / b.p50_us, b.mean_us, b.p50_us, b.p99_us, b.spans);
+        printf("| %s | sovereign (vectorscan + validators) | %.0f | %.0f | %.2f | %.2f | %.2f | %zu |\n", cases[i].label, a.mb_s,
+               (double)len / a.p50_us, a.mean_us, a.p50_us, a.p99_us, a.spans);
+        printf("| %s | same, SOM_LEFTMOST on every expression | %.0f | %.0f | %.2f | %.2f | %.2f | %zu |\n", cases[i].label, c.mb_s,
+               (double)len / c.p50_us, c.mean_us, c.p50_us, c.p99_us, c.spans);
+        printf("| %s | PCRE2-JIT, %zu expressions one by one | %.0f | %.0f | %.2f | %.2f | %.2f | %zu |\n", cases[i].label, ps.n,
+               b.mb_s, (double)len / b.p50_us, b.mean_us, b.p50_us, b.p99_us, b.spans);
         free(text);
     }
     for (size_t i = 0; i < ps.n; i++) {

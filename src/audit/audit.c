@@ -8,6 +8,7 @@
 #include "common/csv.h"
 #include "common/util.h"
 #include "sovereign/sovereign.h"
+#include "store/store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -330,6 +331,7 @@ static void process_top(struct worker *w, struct sov_jv v, const struct sov_jobj
     memset(r, 0, offsetof(struct sov_audit_rec, join_id));
     r->join_id[0] = '\0';
     r->prompt_tokens = r->completion_tokens = r->cached_tokens = r->cache_write_tokens = -1;
+    r->logged_cost = -1;
     const char *why = "unreadable record";
     int rc = sov__audit_formats[f]->parse(&cx, tp, r, &why);
     if (rc == 0)
@@ -347,9 +349,16 @@ static void process_top(struct worker *w, struct sov_jv v, const struct sov_jobj
         o.route = -1;
         o.failed = r->failed;
         o.ts = r->ts;
+        o.cost_override = r->logged_cost;
         estimate(r, &o);
         char display[sizeof(((struct sov_audit_template *)0)->text)];
-        if (r->has_prompt && r->n_msgs) {
+        if (r->has_decision) {
+            /* the gateway already decided, with the same router: its decision is the record */
+            o.task = r->dec_task;
+            o.route = r->dec_route;
+            o.band = r->dec_complexity >= 0 ? band_of(r->dec_complexity) : -1;
+            o.sens = r->dec_sens;
+        } else if (r->has_prompt && r->n_msgs) {
             struct sov_decision d;
             memset(&d, 0, sizeof d);
             sov_router_scan_msgs(a->router, w->rs, r->msgs, r->n_msgs, &d);
@@ -384,7 +393,7 @@ static void process(struct worker *w, struct sov_jv v, uint32_t file, uint64_t l
 {
     struct sov_jobj top;
     if (v.type != '{' || sov__js_index(v, &top) != 0) {
-        sov__agg_error(&w->agg, file, line, v.type == '{' ? "malformed JSON object" : "not a JSON object");
+        sov__agg_error(&w->agg, file, line, v.type == '{' ? "malformed or truncated JSON" : "not a JSON object");
         return;
     }
     int f = forced >= 0 ? forced : sov__audit_format_detect(&top);
@@ -415,7 +424,14 @@ static void run_lines(struct worker *w, const struct job *j)
             s++;
         if (s < le) {
             struct sov_jv v;
-            if (sov__js_value(s, le, &v) != 0)
+            const char *t = le;
+            while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
+                t--;
+            if (*s == '{' && t[-1] == '}') {
+                /* an object: indexing its members checks it, no separate validation pass */
+                v = (struct sov_jv){s, (size_t)(t - s), '{'};
+                process(w, v, j->file, line, j->format);
+            } else if (sov__js_value(s, le, &v) != 0)
                 sov__agg_error(&w->agg, j->file, line,
                                sov__js_skip(s, le) ? "trailing data after the JSON value" : "malformed or truncated JSON");
             else
@@ -677,6 +693,43 @@ static void submit(struct audit *a, enum job_kind kind, struct sov_buf *b, size_
     q_push(a, j);
 }
 
+struct store_walk {
+    struct audit *a;
+    struct sov__agg *agg;
+    uint32_t file;
+    uint64_t rows;
+};
+
+/* one row of Sovereign's decision store, counted as the gateway decided it */
+static int store_row(const struct sov_store_record *sr, void *u)
+{
+    struct store_walk *sw = u;
+    struct sov_audit_rec r;
+    memset(&r, 0, sizeof r);
+    r.cached_tokens = r.cache_write_tokens = -1;
+    sov__audit_decision(&r, sr->model, sr->backend, sr->tier, sr->route, sr->task, sr->complexity, sr->sensitive, sr->status,
+                        sr->prompt_tokens, sr->completion_tokens, sr->cost_usd, sr->time);
+    const char *wf = sw->a->o->workflow_field;
+    const char *workflow = !wf ? NULL : !strcmp(wf, "workflow") ? sr->workflow : !strcmp(wf, "client") ? sr->client : NULL;
+    struct sov__obs o;
+    memset(&o, 0, sizeof o);
+    o.model = r.model;
+    o.provider = provider_of(r.model, r.provider);
+    o.workflow = workflow && *workflow ? workflow : NULL;
+    o.task = r.dec_task;
+    o.route = r.dec_route;
+    o.band = r.dec_complexity >= 0 ? band_of(r.dec_complexity) : -1;
+    o.sens = r.dec_sens;
+    o.failed = r.failed;
+    o.ts = r.ts;
+    o.cost_override = r.logged_cost;
+    estimate(&r, &o);
+    sov__agg_add(sw->agg, sw->a->pricing, &o);
+    sw->agg->format_records[sov__audit_format_find("sovereign-decisions")]++;
+    sw->rows++;
+    return 0;
+}
+
 static int read_input(struct audit *a, struct input *in, struct progress *pg, uint64_t *bytes, struct sov__agg *main_agg,
                       char **err)
 {
@@ -686,6 +739,28 @@ static int read_input(struct audit *a, struct input *in, struct progress *pg, ui
         sov_buf_free(&b);
         *err = sov_asprintf("%s: cannot read (%s)", in->name, rc == SOV_EIO ? "corrupt or truncated gzip data" : "out of memory");
         return rc;
+    }
+    if (b.len >= 16 && !memcmp(b.data, "SQLite format 3", 16)) {
+        /* Sovereign's decision store */
+        sov_buf_free(&b);
+        if (!strcmp(in->name, "-")) {
+            sov__agg_error(main_agg, in->file, 1, "an SQLite decision store cannot be read from stdin: give its path");
+            return 0;
+        }
+        struct store_walk sw = {a, main_agg, in->file, 0};
+        struct sov_store_filter f;
+        memset(&f, 0, sizeof f);
+        char *e = NULL;
+        if (sov_store_each(in->name, &f, store_row, &sw, &e) != 0) {
+            char reason[256];
+            snprintf(reason, sizeof reason, "not a readable Sovereign decision store (%s)", e ? e : "error");
+            sov__agg_error(main_agg, in->file, 1, reason);
+        }
+        free(e);
+        struct stat st;
+        if (stat(in->name, &st) == 0)
+            *bytes += (uint64_t)st.st_size;
+        return 0;
     }
     size_t first = 0;
     while (first < b.len &&

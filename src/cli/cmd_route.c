@@ -18,22 +18,21 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: sovereign route [--config FILE] [--json] [--workflow NAME] [--client ID] \"PROMPT\"\n"
-            "       sovereign route [--config FILE] [--json] < request.json\n"
-            "       sovereign route [--config FILE] --jsonl FILE|-\n\n"
-            "Explain, offline, what the router would do with a prompt: scan for sensitive data, classify the\n"
-            "task and its complexity, apply the policy. Nothing leaves the machine.\n\n"
-            "Options:\n"
-            "  -c, --config FILE    take the router, policy and sensitive sections from FILE (default: built-in policy)\n"
-            "  -j, --json           one JSON object per decision: route, task, task_probs, complexity,\n"
-            "                       sensitive [{type, message, start, end}], rule, reason\n"
-            "      --jsonl FILE     one OpenAI chat request body per line (- for stdin), one JSON decision per line\n"
-            "  -w, --workflow NAME  decide as if the request carried x-sovereign-workflow: NAME\n"
-            "  -k, --client ID      decide as if the request came with the client key of this id (the first 16\n"
-            "                       hex digits of the key's SHA-256, as the policy's client: condition names it)\n"
-            "  -h, --help           show this help\n\n"
-            "Sensitive values are never printed: only their type and byte offsets.\n");
+    fprintf(out, "Usage: sovereign route [--config FILE] [--json] [--workflow NAME] [--client ID] \"PROMPT\"\n"
+                 "       sovereign route [--config FILE] [--json] < request.json\n"
+                 "       sovereign route [--config FILE] --jsonl FILE|-\n\n"
+                 "Explain, offline, what the router would do with a prompt: scan for sensitive data, classify the\n"
+                 "task and its complexity, apply the policy. Nothing leaves the machine.\n\n"
+                 "Options:\n"
+                 "  -c, --config FILE    take the router, policy and sensitive sections from FILE (default: built-in policy)\n"
+                 "  -j, --json           one JSON object per decision: route, task, task_probs, complexity,\n"
+                 "                       sensitive [{type, message, start, end}], rule, reason\n"
+                 "      --jsonl FILE     one OpenAI chat request body per line (- for stdin), one JSON decision per line\n"
+                 "  -w, --workflow NAME  decide as if the request carried x-sovereign-workflow: NAME\n"
+                 "  -k, --client ID      decide as if the request came with the client key of this id (the first 16\n"
+                 "                       hex digits of the key's SHA-256, as the policy's client: condition names it)\n"
+                 "  -h, --help           show this help\n\n"
+                 "Sensitive values are never printed: only their type and byte offsets.\n");
 }
 
 void sov__decision_json(const struct sov_decision *d, struct sov_buf *o)
@@ -68,10 +67,9 @@ static void explain(const struct sov_decision *d, FILE *out)
                 order[i] = order[j];
                 order[j] = t;
             }
-    fprintf(out, "task:        %s %.2f (then %s %.2f, %s %.2f); %s work\n", sov_task_name(d->task),
-            (double)d->task_probs[d->task], sov_task_name((enum sov_task)order[1]), (double)d->task_probs[order[1]],
-            sov_task_name((enum sov_task)order[2]), (double)d->task_probs[order[2]],
-            sov_task_is_local_kind(d->task) ? "local-kind" : "cloud-kind");
+    fprintf(out, "task:        %s %.2f (then %s %.2f, %s %.2f); %s work\n", sov_task_name(d->task), (double)d->task_probs[d->task],
+            sov_task_name((enum sov_task)order[1]), (double)d->task_probs[order[1]], sov_task_name((enum sov_task)order[2]),
+            (double)d->task_probs[order[2]], sov_task_is_local_kind(d->task) ? "local-kind" : "cloud-kind");
     fprintf(out, "complexity:  %.2f\n", (double)d->complexity);
     if (!d->n_hits) {
         fprintf(out, "sensitive:   none found\n");
@@ -79,8 +77,8 @@ static void explain(const struct sov_decision *d, FILE *out)
     }
     fprintf(out, "sensitive:   %zu found%s\n", d->n_hits_total, d->n_hits_total > d->n_hits ? " (first ones listed)" : "");
     for (size_t i = 0; i < d->n_hits; i++)
-        fprintf(out, "  %-12s message %u, bytes %u-%u\n", sov_pii_type_name(d->hits[i].type), d->hits[i].message,
-                d->hits[i].start, d->hits[i].end);
+        fprintf(out, "  %-12s message %u, bytes %u-%u\n", sov_pii_type_name(d->hits[i].type), d->hits[i].message, d->hits[i].start,
+                d->hits[i].end);
 }
 
 static char *read_all(FILE *f, size_t *len)
@@ -151,17 +149,20 @@ static int run_jsonl(const char *path, struct sov_router *r, const char *workflo
         fclose(f);
     fflush(stdout);
     if (bad)
-        return sov_cli_usage_error("route", "%s: %zu of %zu lines were not chat requests (see the lines with \"error\")",
-                                   path, bad, lineno);
+        return sov_cli_usage_error("route", "%s: %zu of %zu lines were not chat requests (see the lines with \"error\")", path, bad,
+                                   lineno);
     return 0;
 }
 
 int sov_cmd_route(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
-        {"jsonl", required_argument, NULL, 'J'},  {"workflow", required_argument, NULL, 'w'},
-        {"client", required_argument, NULL, 'k'}, {"help", no_argument, NULL, 'h'},
+        {"config", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'j'},
+        {"jsonl", required_argument, NULL, 'J'},
+        {"workflow", required_argument, NULL, 'w'},
+        {"client", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *jsonl = NULL, *workflow = NULL, *client = NULL;
@@ -171,14 +172,28 @@ int sov_cmd_route(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":c:jw:k:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': config = optarg; break;
-        case 'j': as_json = true; break;
-        case 'J': jsonl = optarg; break;
-        case 'w': workflow = optarg; break;
-        case 'k': client = optarg; break;
-        case 'h': usage(stdout); return 0;
-        case ':': return sov_cli_usage_error("route", "option '%s' needs a value", argv[optind - 1]);
-        default: return sov_cli_usage_error("route", "unknown option '%s' (see 'sovereign route --help')", argv[optind - 1]);
+        case 'c':
+            config = optarg;
+            break;
+        case 'j':
+            as_json = true;
+            break;
+        case 'J':
+            jsonl = optarg;
+            break;
+        case 'w':
+            workflow = optarg;
+            break;
+        case 'k':
+            client = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case ':':
+            return sov_cli_usage_error("route", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return sov_cli_usage_error("route", "unknown option '%s' (see 'sovereign route --help')", argv[optind - 1]);
         }
     }
     if (optind + 1 < argc)
@@ -189,7 +204,8 @@ int sov_cmd_route(int argc, char **argv)
         for (size_t i = 0; i < n && hex; i++)
             hex = (client[i] >= '0' && client[i] <= '9') || (client[i] >= 'a' && client[i] <= 'f');
         if (!hex)
-            return sov_cli_usage_error("route", "--client needs a client id: 16 lower-case hex digits (the first 16 of the key's SHA-256)");
+            return sov_cli_usage_error("route",
+                                       "--client needs a client id: 16 lower-case hex digits (the first 16 of the key's SHA-256)");
     }
     if (jsonl && optind < argc)
         return sov_cli_usage_error("route", "--jsonl and a prompt argument do not go together");

@@ -27,7 +27,7 @@ struct example {
     int task;
     float complexity;
     bool holdout;
-    int source; /* index in sources[] */
+    int source;    /* index in sources[] */
     int eval_file; /* -1 for training data, else the --eval file */
 };
 
@@ -43,24 +43,25 @@ static const float task_prior[SOV_TASK_COUNT] = {0.15f, 0.2f, 0.25f, 0.25f, 0.25
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: sovereign train --data FILE.jsonl [--data FILE2 ...] --out MODEL [options]\n\n"
-                 "Trains the router's task-type and complexity model from labelled JSONL lines:\n"
-                 "  {\"messages\": [...], \"tools\": [...], \"task\": \"extraction\"}  or  {\"prompt\": \"...\", \"task\": \"...\"}\n"
-                 "optionally with \"group\" (split key: a whole group is held out together), \"complexity\" (0..1)\n"
-                 "and \"source\" (for the per-source report).\n\n"
-                 "Options:\n"
-                 "  --data FILE      labelled JSONL (repeatable)\n"
-                 "  --eval FILE      extra labelled JSONL scored in full after training, never trained on (repeatable)\n"
-                 "  --out MODEL      where to write the model\n"
-                 "  --holdout F      share held out for evaluation (default 0.15)\n"
-                 "  --seed N         split and shuffle seed (default 1)\n"
-                 "  --epochs N       passes over the training split (default 12)\n"
-                 "  --bits N         hashed feature space 2^N (default 15)\n"
-                 "  --lr F           Adagrad learning rate (default 0.05)\n"
-                 "  --l2 F           L2 penalty per update (default 1e-6)\n"
-                 "  --show-errors N  print up to N misclassified held-out examples\n"
-                 "  --holdout-out F  also write the held-out split to F (labelled JSONL, for sovereign eval --tasks)\n"
-                 "  -h, --help       show this help\n");
+    fprintf(out,
+            "Usage: sovereign train --data FILE.jsonl [--data FILE2 ...] --out MODEL [options]\n\n"
+            "Trains the router's task-type and complexity model from labelled JSONL lines:\n"
+            "  {\"messages\": [...], \"tools\": [...], \"task\": \"extraction\"}  or  {\"prompt\": \"...\", \"task\": \"...\"}\n"
+            "optionally with \"group\" (split key: a whole group is held out together), \"complexity\" (0..1)\n"
+            "and \"source\" (for the per-source report).\n\n"
+            "Options:\n"
+            "  --data FILE      labelled JSONL (repeatable)\n"
+            "  --eval FILE      extra labelled JSONL scored in full after training, never trained on (repeatable)\n"
+            "  --out MODEL      where to write the model\n"
+            "  --holdout F      share held out for evaluation (default 0.15)\n"
+            "  --seed N         split and shuffle seed (default 1)\n"
+            "  --epochs N       passes over the training split (default 12)\n"
+            "  --bits N         hashed feature space 2^N (default 15)\n"
+            "  --lr F           Adagrad learning rate (default 0.05)\n"
+            "  --l2 F           L2 penalty per update (default 1e-6)\n"
+            "  --show-errors N  print up to N misclassified held-out examples\n"
+            "  --holdout-out F  also write the held-out split to F (labelled JSONL, for sovereign eval --tasks)\n"
+            "  -h, --help       show this help\n");
 }
 
 static int source_index(struct trainer *t, const char *name)
@@ -151,7 +152,7 @@ static uint64_t rng_next(uint64_t *s)
 
 struct weights {
     uint32_t bits;
-    float *w, *g;      /* [buckets][STRIDE] */
+    float *w, *g; /* [buckets][STRIDE] */
     float wd[SOV_CLS_DENSE_COUNT][SOV_CLS_OUTPUTS], gd[SOV_CLS_DENSE_COUNT][SOV_CLS_OUTPUTS];
 };
 
@@ -424,8 +425,7 @@ int sov_cmd_train(int argc, char **argv)
             double se = 0;
             ok = parse_num(v, 0, 1e6, &se);
             show_errors = (int)se;
-        }
-        else
+        } else
             return sov_cli_usage_error(CMD, "unknown option '%s' (see --help)", a);
         if (!ok)
             return sov_cli_usage_error(CMD, "bad value '%s' for %s", v, a);
@@ -460,8 +460,7 @@ int sov_cmd_train(int argc, char **argv)
                 t.ex[i].holdout ? nh++ : ntr++;
                 per[t.ex[i].task]++;
             }
-        printf("examples: %zu training, %zu held out (holdout %.3f, seed %u)\n", ntr, nh, permille / 1000.0,
-               (uint32_t)seed);
+        printf("examples: %zu training, %zu held out (holdout %.3f, seed %u)\n", ntr, nh, permille / 1000.0, (uint32_t)seed);
         for (int k = 0; k < SOV_TASK_COUNT; k++)
             printf("  %-15s %6zu\n", sov_task_name((enum sov_task)k), per[k]);
         if (holdout_out) {

@@ -76,12 +76,12 @@ struct sov__fx {
     unsigned shift;
     size_t budget_instr, budget_ichars, budget_cwords, budget_cchars, budget_assist, budget_tools;
     /* statistics for the dense features */
-    size_t total, instr, content, lines, digits, nonascii, code_punct, indented, bullets, kv, math, latex, fences,
-        options, qmarks_instr, caps_tokens, choices;
+    size_t total, instr, content, lines, digits, nonascii, code_punct, indented, bullets, kv, math, latex, fences, options,
+        qmarks_instr, caps_tokens, choices;
     bool qmark_last, in_last;
     size_t instr_words_last;
-    int last_pos; /* position features left to emit for the last user instruction */
-    bool content_side; /* features go to the content group */
+    int last_pos;                    /* position features left to emit for the last user instruction */
+    bool content_side;               /* features go to the content group */
     uint64_t last_words[LAST_WORDS]; /* word hashes of the last user instruction (NS_LASTCTX) */
     size_t n_last_words;
 };
@@ -294,8 +294,9 @@ static void sov__instr(struct sov__fx *x, const char *p, size_t n)
 
 /* Labels that introduce the request itself rather than data ("Question: ..."). */
 static const char *const sov__instr_labels[] = {
-    "question", "q", "task", "instruction", "instructions", "query", "request", "note", "goal", "frage", "pregunta",
-    "aufgabe", "consigne", "tarea", "prompt", "answer", "a", "output", "format", "rules", "requirements", NULL,
+    "question", "q",      "task",     "instruction", "instructions", "query", "request", "note",
+    "goal",     "frage",  "pregunta", "aufgabe",     "consigne",     "tarea", "prompt",  "answer",
+    "a",        "output", "format",   "rules",       "requirements", NULL,
 };
 
 static bool sov__is_instr_label(const char *p, size_t n)
@@ -379,13 +380,39 @@ static bool sov__blank_line(const char *p, size_t n)
 enum { BC_NONASCII = 1, BC_DIGIT = 2, BC_CODE = 4, BC_MATH = 8, BC_OTHER = 16 };
 #define BC_RANGE16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
 static const uint8_t sov__byte_class[256] = {
-    ['0'] = BC_DIGIT, ['1'] = BC_DIGIT, ['2'] = BC_DIGIT, ['3'] = BC_DIGIT, ['4'] = BC_DIGIT, ['5'] = BC_DIGIT,
-    ['6'] = BC_DIGIT, ['7'] = BC_DIGIT, ['8'] = BC_DIGIT, ['9'] = BC_DIGIT, ['{'] = BC_CODE, ['}'] = BC_CODE,
-    [';'] = BC_CODE, ['='] = BC_CODE | BC_MATH, ['('] = BC_CODE, [')'] = BC_CODE, ['+'] = BC_MATH, ['-'] = BC_MATH,
-    ['*'] = BC_MATH, ['/'] = BC_MATH, ['^'] = BC_MATH, ['<'] = BC_MATH, ['>'] = BC_MATH, ['\\'] = BC_OTHER,
-    ['$'] = BC_OTHER, [0x80] = BC_RANGE16(BC_NONASCII), [0x90] = BC_RANGE16(BC_NONASCII), [0xa0] = BC_RANGE16(BC_NONASCII),
-    [0xb0] = BC_RANGE16(BC_NONASCII), [0xc0] = BC_RANGE16(BC_NONASCII), [0xd0] = BC_RANGE16(BC_NONASCII),
-    [0xe0] = BC_RANGE16(BC_NONASCII), [0xf0] = BC_RANGE16(BC_NONASCII),
+    ['0'] = BC_DIGIT,
+    ['1'] = BC_DIGIT,
+    ['2'] = BC_DIGIT,
+    ['3'] = BC_DIGIT,
+    ['4'] = BC_DIGIT,
+    ['5'] = BC_DIGIT,
+    ['6'] = BC_DIGIT,
+    ['7'] = BC_DIGIT,
+    ['8'] = BC_DIGIT,
+    ['9'] = BC_DIGIT,
+    ['{'] = BC_CODE,
+    ['}'] = BC_CODE,
+    [';'] = BC_CODE,
+    ['='] = BC_CODE | BC_MATH,
+    ['('] = BC_CODE,
+    [')'] = BC_CODE,
+    ['+'] = BC_MATH,
+    ['-'] = BC_MATH,
+    ['*'] = BC_MATH,
+    ['/'] = BC_MATH,
+    ['^'] = BC_MATH,
+    ['<'] = BC_MATH,
+    ['>'] = BC_MATH,
+    ['\\'] = BC_OTHER,
+    ['$'] = BC_OTHER,
+    [0x80] = BC_RANGE16(BC_NONASCII),
+    [0x90] = BC_RANGE16(BC_NONASCII),
+    [0xa0] = BC_RANGE16(BC_NONASCII),
+    [0xb0] = BC_RANGE16(BC_NONASCII),
+    [0xc0] = BC_RANGE16(BC_NONASCII),
+    [0xd0] = BC_RANGE16(BC_NONASCII),
+    [0xe0] = BC_RANGE16(BC_NONASCII),
+    [0xf0] = BC_RANGE16(BC_NONASCII),
 };
 
 /* Line statistics for the dense features. */
@@ -401,8 +428,8 @@ static void sov__line_stats(struct sov__fx *x, const char *p, size_t n)
         x->bullets++;
     else if (i + 2 < n && p[i] >= '0' && p[i] <= '9' && (p[i + 1] == '.' || p[i + 1] == ')') && p[i + 2] == ' ')
         x->bullets++;
-    else if (i + 2 < n && ((p[i] >= 'A' && p[i] <= 'E') || (p[i] >= 'a' && p[i] <= 'e')) &&
-             (p[i + 1] == '.' || p[i + 1] == ')') && p[i + 2] == ' ')
+    else if (i + 2 < n && ((p[i] >= 'A' && p[i] <= 'E') || (p[i] >= 'a' && p[i] <= 'e')) && (p[i + 1] == '.' || p[i + 1] == ')') &&
+             p[i + 2] == ' ')
         x->options++;
     else if (i + 3 < n && p[i] == '(' && p[i + 1] >= 'a' && p[i + 1] <= 'e' && p[i + 2] == ')')
         x->options++;
@@ -425,10 +452,9 @@ static void sov__line_stats(struct sov__fx *x, const char *p, size_t n)
             x->digits++;
         else if (k & BC_CODE)
             x->code_punct++;
-        if ((k & BC_MATH) &&
-            ((j > 0 && p[j - 1] >= '0' && p[j - 1] <= '9') || (j + 1 < n && p[j + 1] >= '0' && p[j + 1] <= '9') ||
-             (j > 1 && p[j - 1] == ' ' && p[j - 2] >= '0' && p[j - 2] <= '9') ||
-             (j + 2 < n && p[j + 1] == ' ' && p[j + 2] >= '0' && p[j + 2] <= '9')))
+        if ((k & BC_MATH) && ((j > 0 && p[j - 1] >= '0' && p[j - 1] <= '9') || (j + 1 < n && p[j + 1] >= '0' && p[j + 1] <= '9') ||
+                              (j > 1 && p[j - 1] == ' ' && p[j - 2] >= '0' && p[j - 2] <= '9') ||
+                              (j + 2 < n && p[j + 1] == ' ' && p[j + 2] >= '0' && p[j + 2] <= '9')))
             x->math++;
         if (c == '\\' && j + 1 < n && ((p[j + 1] >= 'a' && p[j + 1] <= 'z') || p[j + 1] == '(' || p[j + 1] == '['))
             x->latex++;
@@ -742,10 +768,10 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
     memset(d, 0, sizeof s->dense);
     size_t tot = x.total ? x.total : 1, lines = x.lines ? x.lines : 1;
     d[SOV_CLS_D_BIAS] = 1;
-    d[x.total < 64 ? SOV_CLS_D_LEN_64
-      : x.total < 256 ? SOV_CLS_D_LEN_256
-      : x.total < 1024 ? SOV_CLS_D_LEN_1K
-      : x.total < 4096 ? SOV_CLS_D_LEN_4K
+    d[x.total < 64      ? SOV_CLS_D_LEN_64
+      : x.total < 256   ? SOV_CLS_D_LEN_256
+      : x.total < 1024  ? SOV_CLS_D_LEN_1K
+      : x.total < 4096  ? SOV_CLS_D_LEN_4K
       : x.total < 16384 ? SOV_CLS_D_LEN_16K
                         : SOV_CLS_D_LEN_BIG] = 1;
     d[SOV_CLS_D_INSTR_LOG] = sov__log16(x.instr);
@@ -809,8 +835,8 @@ void sov_classify_logits(const struct sov_classifier *c, const struct sov_classi
     }
 }
 
-int sov_classify(const struct sov_classifier *c, struct sov_classify_scratch *s, const json_t *request,
-                 float probs[SOV_TASK_COUNT], float *complexity)
+int sov_classify(const struct sov_classifier *c, struct sov_classify_scratch *s, const json_t *request, float probs[SOV_TASK_COUNT],
+                 float *complexity)
 {
     int rc = sov_classify_features(s, c->bucket_bits, request);
     if (rc < 0)

@@ -32,42 +32,42 @@
 #define SOV_CLS_MAX_FEATS 65536              /* hashed features per request (the caps below keep under it) */
 
 /* Dense structural features: one table, read by the extractor, the trainer and the docs. */
-#define SOV_CLS_DENSE_MAP(X)                                                                                                   \
-    X(BIAS, "bias")                                                                                                            \
-    X(LEN_64, "total length < 64 B")                                                                                           \
-    X(LEN_256, "total length < 256 B")                                                                                         \
-    X(LEN_1K, "total length < 1 KB")                                                                                           \
-    X(LEN_4K, "total length < 4 KB")                                                                                           \
-    X(LEN_16K, "total length < 16 KB")                                                                                         \
-    X(LEN_BIG, "total length >= 16 KB")                                                                                        \
-    X(INSTR_LOG, "log2 of instruction bytes / 16")                                                                             \
-    X(CONTENT_LOG, "log2 of supplied-content bytes / 16")                                                                      \
-    X(CONTENT_RATIO, "supplied content / (content + instruction)")                                                             \
-    X(HAS_CONTENT, "some supplied content")                                                                                    \
-    X(CODE_FENCE, "a ``` fence")                                                                                               \
-    X(CODE_SYNTAX, "code punctuation density ({ } ; = ( ) per line)")                                                          \
-    X(CODE_INDENT, "share of indented lines")                                                                                  \
-    X(DIGITS, "share of digits")                                                                                               \
-    X(MATH_OPS, "math operators next to digits")                                                                               \
-    X(LATEX, "LaTeX or $...$")                                                                                                 \
-    X(NON_ASCII, "share of non-ASCII bytes")                                                                                   \
-    X(LINES_LOG, "log2 of line count / 8")                                                                                     \
-    X(BULLETS, "share of bullet or numbered lines")                                                                            \
-    X(KV_LINES, "share of 'Key: value' lines")                                                                                 \
-    X(QMARK_LAST, "'?' in the last user instruction")                                                                          \
-    X(QMARK_MANY, "several '?' in the instructions")                                                                           \
-    X(TOOLS, "tool definitions present")                                                                                       \
-    X(TURNS_1, "one user turn")                                                                                                \
-    X(TURNS_2, "two or three user turns")                                                                                      \
-    X(TURNS_4, "four or more user turns")                                                                                      \
-    X(ASSISTANT, "an assistant turn present")                                                                                  \
-    X(SYSTEM, "a system prompt present")                                                                                       \
-    X(DATA_ONLY_USER, "system prompt instructs, user message is only data")                                                    \
-    X(OPTIONS, "lettered/numbered options (A. B. C.)")                                                                         \
-    X(SHORT_INSTR, "instruction under 12 words")                                                                               \
-    X(Q_CONTENT, "a question in the last instruction, over supplied content")                                                 \
-    X(Q_BARE, "a question in the last instruction, no supplied content")                                                      \
-    X(CAPS_LABELS, "ALL-CAPS tokens in the instructions (label sets)")                                                        \
+#define SOV_CLS_DENSE_MAP(X)                                                                                                       \
+    X(BIAS, "bias")                                                                                                                \
+    X(LEN_64, "total length < 64 B")                                                                                               \
+    X(LEN_256, "total length < 256 B")                                                                                             \
+    X(LEN_1K, "total length < 1 KB")                                                                                               \
+    X(LEN_4K, "total length < 4 KB")                                                                                               \
+    X(LEN_16K, "total length < 16 KB")                                                                                             \
+    X(LEN_BIG, "total length >= 16 KB")                                                                                            \
+    X(INSTR_LOG, "log2 of instruction bytes / 16")                                                                                 \
+    X(CONTENT_LOG, "log2 of supplied-content bytes / 16")                                                                          \
+    X(CONTENT_RATIO, "supplied content / (content + instruction)")                                                                 \
+    X(HAS_CONTENT, "some supplied content")                                                                                        \
+    X(CODE_FENCE, "a ``` fence")                                                                                                   \
+    X(CODE_SYNTAX, "code punctuation density ({ } ; = ( ) per line)")                                                              \
+    X(CODE_INDENT, "share of indented lines")                                                                                      \
+    X(DIGITS, "share of digits")                                                                                                   \
+    X(MATH_OPS, "math operators next to digits")                                                                                   \
+    X(LATEX, "LaTeX or $...$")                                                                                                     \
+    X(NON_ASCII, "share of non-ASCII bytes")                                                                                       \
+    X(LINES_LOG, "log2 of line count / 8")                                                                                         \
+    X(BULLETS, "share of bullet or numbered lines")                                                                                \
+    X(KV_LINES, "share of 'Key: value' lines")                                                                                     \
+    X(QMARK_LAST, "'?' in the last user instruction")                                                                              \
+    X(QMARK_MANY, "several '?' in the instructions")                                                                               \
+    X(TOOLS, "tool definitions present")                                                                                           \
+    X(TURNS_1, "one user turn")                                                                                                    \
+    X(TURNS_2, "two or three user turns")                                                                                          \
+    X(TURNS_4, "four or more user turns")                                                                                          \
+    X(ASSISTANT, "an assistant turn present")                                                                                      \
+    X(SYSTEM, "a system prompt present")                                                                                           \
+    X(DATA_ONLY_USER, "system prompt instructs, user message is only data")                                                        \
+    X(OPTIONS, "lettered/numbered options (A. B. C.)")                                                                             \
+    X(SHORT_INSTR, "instruction under 12 words")                                                                                   \
+    X(Q_CONTENT, "a question in the last instruction, over supplied content")                                                      \
+    X(Q_BARE, "a question in the last instruction, no supplied content")                                                           \
+    X(CAPS_LABELS, "ALL-CAPS tokens in the instructions (label sets)")                                                             \
     X(CHOICES, "an 'X, Y or Z' / 'X/Y' choice list in the instructions")
 
 enum sov_cls_dense {
@@ -79,13 +79,13 @@ enum sov_cls_dense {
 
 /* The model, immutable once loaded or trained. Fields are exposed for the trainer and the tests. */
 struct sov_classifier {
-    uint32_t bucket_bits;                               /* hashed space = 1 << bucket_bits */
-    uint32_t holdout_permille;                          /* the split the model was trained with */
+    uint32_t bucket_bits;      /* hashed space = 1 << bucket_bits */
+    uint32_t holdout_permille; /* the split the model was trained with */
     uint32_t split_seed;
     float bias[SOV_CLS_OUTPUTS];
     float dense[SOV_CLS_DENSE_COUNT][SOV_CLS_OUTPUTS];
-    float scale[SOV_CLS_OUTPUTS];                       /* int8 -> float per output */
-    int8_t *hashed;                                     /* [1 << bucket_bits][SOV_CLS_STRIDE] */
+    float scale[SOV_CLS_OUTPUTS]; /* int8 -> float per output */
+    int8_t *hashed;               /* [1 << bucket_bits][SOV_CLS_STRIDE] */
 };
 
 /* Per-thread working memory: the hashed feature ids and dense values of the last request. Features
@@ -122,8 +122,8 @@ int sov_classify_features(struct sov_classify_scratch *s, uint32_t bucket_bits, 
 /* Task probabilities (summing to 1, SOV_TASK_MAP order) and complexity in [0, 1] for one request.
  * Returns the most probable task (>= 0), or SOV_EINVAL when the body is not a chat request (probs and
  * complexity are then untouched). Allocation-free; c is only read. */
-int sov_classify(const struct sov_classifier *c, struct sov_classify_scratch *s, const json_t *request,
-                 float probs[SOV_TASK_COUNT], float *complexity);
+int sov_classify(const struct sov_classifier *c, struct sov_classify_scratch *s, const json_t *request, float probs[SOV_TASK_COUNT],
+                 float *complexity);
 
 /* Scores the features already in s (after sov_classify_features with c->bucket_bits): the raw
  * outputs (task logits, complexity logit). */

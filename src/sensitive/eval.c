@@ -39,13 +39,17 @@ static const struct label_map presidio_labels[] = {
     {"PERSON", SOV_PII_PERSON},       {"ADDRESS", SOV_PII_ADDRESS},    {NULL, 0},
 };
 static const struct label_map recognizer_labels[] = {
-    {"email", SOV_PII_EMAIL}, {"phone", SOV_PII_PHONE}, {"credit_card", SOV_PII_CREDIT_CARD},
-    {"iban", SOV_PII_IBAN},   {"us_ssn", SOV_PII_SSN},  {"ip", SOV_PII_IP_ADDRESS}, {NULL, 0},
+    {"email", SOV_PII_EMAIL},
+    {"phone", SOV_PII_PHONE},
+    {"credit_card", SOV_PII_CREDIT_CARD},
+    {"iban", SOV_PII_IBAN},
+    {"us_ssn", SOV_PII_SSN},
+    {"ip", SOV_PII_IP_ADDRESS},
+    {NULL, 0},
 };
 static const struct label_map synthetic_labels[] = {
-    {"EMAIL", SOV_PII_EMAIL}, {"PHONE", SOV_PII_PHONE},     {"CREDIT_CARD", SOV_PII_CREDIT_CARD},
-    {"IBAN", SOV_PII_IBAN},   {"SSN", SOV_PII_SSN},         {"PASSWORD", SOV_PII_SECRET},
-    {"PERSON", SOV_PII_PERSON}, {NULL, 0},
+    {"EMAIL", SOV_PII_EMAIL}, {"PHONE", SOV_PII_PHONE},     {"CREDIT_CARD", SOV_PII_CREDIT_CARD}, {"IBAN", SOV_PII_IBAN},
+    {"SSN", SOV_PII_SSN},     {"PASSWORD", SOV_PII_SECRET}, {"PERSON", SOV_PII_PERSON},           {NULL, 0},
 };
 
 static int map_label(const struct label_map *m, const char *label)
@@ -111,7 +115,9 @@ static int ctx_init(struct evalctx *c, const struct sov_scanner *s, const struct
     memset(out, 0, sizeof *out);
     enum sov_pii_split sp = o ? o->split : SOV_PII_SPLIT_ALL;
     snprintf(out->name, sizeof out->name, "%s%s", name,
-             sp == SOV_PII_SPLIT_TUNE ? " [tune]" : sp == SOV_PII_SPLIT_HELDOUT ? " [held-out]" : "");
+             sp == SOV_PII_SPLIT_TUNE      ? " [tune]"
+             : sp == SOV_PII_SPLIT_HELDOUT ? " [held-out]"
+                                           : "");
     out->held_out = sp == SOV_PII_SPLIT_HELDOUT || (sp == SOV_PII_SPLIT_ALL && !whole_tune);
     c->trace = o ? o->trace : NULL;
     c->s = s;
@@ -152,8 +158,8 @@ static void score(struct evalctx *c, struct sov_pii_eval *out, const struct gold
             hit = g[k].type == p->type && overlaps(p->start, p->end, g[k].start, g[k].end);
         out->c[p->type].tp_pred += hit;
         if (!hit && c->trace)
-            fprintf(c->trace, "FP %s '%.*s' in: %.*s\n", sov_pii_type_name(p->type), (int)(p->end - p->start),
-                    c->text + p->start, (int)(c->len > 300 ? 300 : c->len), c->text);
+            fprintf(c->trace, "FP %s '%.*s' in: %.*s\n", sov_pii_type_name(p->type), (int)(p->end - p->start), c->text + p->start,
+                    (int)(c->len > 300 ? 300 : c->len), c->text);
     }
     for (size_t k = 0; k < ng; k++) {
         if (!out->has_type[g[k].type])
@@ -324,8 +330,8 @@ static int recognizer_line(void *arg, const char *line, size_t n, size_t lineno)
         st->out->c[ty].n_gold += expected;
         st->out->c[ty].tp_gold += tp;
         if (got != expected && st->c.trace)
-            fprintf(st->c.trace, "COUNT %s expected %zu got %zu in: %s\n", sov_pii_type_name((enum sov_pii_type)ty), expected,
-                    got, text);
+            fprintf(st->c.trace, "COUNT %s expected %zu got %zu in: %s\n", sov_pii_type_name((enum sov_pii_type)ty), expected, got,
+                    text);
     }
     json_decref(o);
     return 0;
@@ -441,34 +447,34 @@ static const struct {
     unsigned line;
     bool secret; /* false: ambiguous, not scored */
 } ds_labels[] = {
-    {"config.env", 1, true},         /* mimi=<40-char base64> */
-    {"config.ini", 2, true},         /* password = ... */
-    {"config.ini", 10, true},        /* aws_secret_key = ... */
-    {"config.ini", 26, true},        /* password = ... (allowlisted by pragma) */
-    {"config.ini", 32, true},        /* real_secret_which_isnt_an_i_d = <high entropy> */
-    {"config.ini", 33, false},       /* foreign_key_id = same value, named as an id */
-    {"config.md", 10, true},         /* key="<32-char base64>" */
-    {"config.yaml", 5, true},        /* AKIA... key id */
-    {"config.yaml", 12, true},       /* ..._api_key: '<base64>' (allowlisted by pragma) */
-    {"config.yaml", 13, true},       /* low_entropy_binary_secret: !!binary ... */
-    {"config.yaml", 16, false},      /* allowlisted_id: '<base64>', named as an id */
-    {"config2.yaml", 2, true},       /* high_entropy_hex_binary_secret: !!binary ... */
-    {"each_secret.py", 2, false},    /* id = '<base64>', named as an id */
-    {"each_secret.py", 4, true},     /* base64_secret = ... */
-    {"each_secret.py", 5, true},     /* hex_secret = ... */
-    {"each_secret.py", 6, true},     /* http://user:password@host */
-    {"each_secret.py", 8, true},     /* AKIA... key id */
-    {"each_secret.py", 9, true},     /* aws_secret_access_key = ... */
+    {"config.env", 1, true},      /* mimi=<40-char base64> */
+    {"config.ini", 2, true},      /* password = ... */
+    {"config.ini", 10, true},     /* aws_secret_key = ... */
+    {"config.ini", 26, true},     /* password = ... (allowlisted by pragma) */
+    {"config.ini", 32, true},     /* real_secret_which_isnt_an_i_d = <high entropy> */
+    {"config.ini", 33, false},    /* foreign_key_id = same value, named as an id */
+    {"config.md", 10, true},      /* key="<32-char base64>" */
+    {"config.yaml", 5, true},     /* AKIA... key id */
+    {"config.yaml", 12, true},    /* ..._api_key: '<base64>' (allowlisted by pragma) */
+    {"config.yaml", 13, true},    /* low_entropy_binary_secret: !!binary ... */
+    {"config.yaml", 16, false},   /* allowlisted_id: '<base64>', named as an id */
+    {"config2.yaml", 2, true},    /* high_entropy_hex_binary_secret: !!binary ... */
+    {"each_secret.py", 2, false}, /* id = '<base64>', named as an id */
+    {"each_secret.py", 4, true},  /* base64_secret = ... */
+    {"each_secret.py", 5, true},  /* hex_secret = ... */
+    {"each_secret.py", 6, true},  /* http://user:password@host */
+    {"each_secret.py", 8, true},  /* AKIA... key id */
+    {"each_secret.py", 9, true},  /* aws_secret_access_key = ... */
     {"files/file_with_secrets.py", 3, true},
     {"files/file_with_secrets.py", 4, true}, /* allowlisted by pragma */
     {"files/private_key", 1, true},
     {"files/tmp/file_with_secrets.py", 3, true},
-    {"sample.diff", 10, false},      /* "012345678a" literal in code */
-    {"sample.diff", 22, false},      /* bare 32-hex literal in code */
-    {"sample.diff", 34, false},      /* bare 32-hex literal in code */
-    {"sample.diff", 72, false},      /* "hashed_secret": <sha1 digest> */
-    {"short_files/first_line.php", 1, true},  /* secret = '...' */
-    {"short_files/last_line.ini", 3, true},   /* values of secrets_for_no_one_to_find = (continuation lines) */
+    {"sample.diff", 10, false},              /* "012345678a" literal in code */
+    {"sample.diff", 22, false},              /* bare 32-hex literal in code */
+    {"sample.diff", 34, false},              /* bare 32-hex literal in code */
+    {"sample.diff", 72, false},              /* "hashed_secret": <sha1 digest> */
+    {"short_files/first_line.php", 1, true}, /* secret = '...' */
+    {"short_files/last_line.ini", 3, true},  /* values of secrets_for_no_one_to_find = (continuation lines) */
     {"short_files/last_line.ini", 4, true},
     {"short_files/last_line.ini", 5, true},
     {"short_files/middle_line.yml", 4, true}, /* password: / secure: <value> */
@@ -709,8 +715,7 @@ void sov_pii_eval_print(FILE *f, const struct sov_pii_eval *ev, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const struct sov_pii_eval *e = &ev[i];
-        fprintf(f, "%s: %zu texts, %.1f KB, scan %.1f ms\n", e->name, e->n_texts,
-                (double)e->bytes / 1024.0, e->seconds * 1e3);
+        fprintf(f, "%s: %zu texts, %.1f KB, scan %.1f ms\n", e->name, e->n_texts, (double)e->bytes / 1024.0, e->seconds * 1e3);
         fprintf(f, "  %-12s %7s %7s %9s %9s\n", "type", "gold", "pred", "precision", "recall");
         for (int t = 0; t < SOV_PII_COUNT; t++) {
             if (!e->has_type[t])
@@ -718,8 +723,8 @@ void sov_pii_eval_print(FILE *f, const struct sov_pii_eval *ev, size_t n)
             char p[16], r[16];
             fmt_ratio(p, sizeof p, sov_pii_eval_precision(&e->c[t]));
             fmt_ratio(r, sizeof r, sov_pii_eval_recall(&e->c[t]));
-            fprintf(f, "  %-12s %7llu %7llu %9s %9s\n", sov_pii_type_name((enum sov_pii_type)t),
-                    (unsigned long long)e->c[t].n_gold, (unsigned long long)e->c[t].n_pred, p, r);
+            fprintf(f, "  %-12s %7llu %7llu %9s %9s\n", sov_pii_type_name((enum sov_pii_type)t), (unsigned long long)e->c[t].n_gold,
+                    (unsigned long long)e->c[t].n_pred, p, r);
         }
     }
 }

@@ -250,9 +250,9 @@ static bool v_email(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen
 }
 
 /* --- phone --- */
-static const char *const phone_ctx[] = {"phone", "tel", "mobile", "cell", "call", "fax", "desk", "office", "contact",
-                                        "reach", "dial", "whatsapp", "sms", "text me", "landline", "hotline", "ring",
-                                        "answer", NULL};
+static const char *const phone_ctx[] = {"phone",    "tel",     "mobile", "cell",   "call",     "fax", "desk",
+                                        "office",   "contact", "reach",  "dial",   "whatsapp", "sms", "text me",
+                                        "landline", "hotline", "ring",   "answer", NULL};
 
 static inline bool is_phone_ch(unsigned char c)
 {
@@ -367,11 +367,10 @@ static bool v_phone(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen
      * glued after it ("555-0132-Office") is fine */
     {
         size_t z = ext ? ext_end : b;
-        if (a > 0 && (is_alnum(t[a - 1]) || t[a - 1] == '_' ||
-                      ((t[a - 1] == '-' || t[a - 1] == '.') && a > 1 && is_alnum(t[a - 2]))))
+        if (a > 0 &&
+            (is_alnum(t[a - 1]) || t[a - 1] == '_' || ((t[a - 1] == '-' || t[a - 1] == '.') && a > 1 && is_alnum(t[a - 2]))))
             return false;
-        if (z < len && (is_alnum(t[z]) || t[z] == '_' ||
-                        ((t[z] == '-' || t[z] == '.') && z + 1 < len && is_digit(t[z + 1]))))
+        if (z < len && (is_alnum(t[z]) || t[z] == '_' || ((t[z] == '-' || t[z] == '.') && z + 1 < len && is_digit(t[z + 1]))))
             return false;
     }
     if (a > 0 && (t[a - 1] == '$' || t[a - 1] == '#' || t[a - 1] == '/' || (t[a - 1] == ':' && a > 1 && is_digit(t[a - 2]))))
@@ -384,8 +383,8 @@ static bool v_phone(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen
         return false; /* dotted: 415.555.0132, 1.415.555.0132, 01.23.45.67.89; not IPs, versions or dates */
     if (!plus && !paren) {
         /* dates, SSNs, card-like groups and years belong to others */
-        if (ng == 3 && ((groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2) ||
-                        (groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4)))
+        if (ng == 3 &&
+            ((groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2) || (groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4)))
             return false;
         if (ng == 3 && groups[0] == 3 && groups[1] == 2 && groups[2] == 4)
             return false;
@@ -485,8 +484,11 @@ static bool v_card(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
                 /* issuer prefixes by length: 13 Visa; 14 Diners; 15 Amex/UATP/JCB; 16 Visa/MC/Discover/JCB/
                  * UnionPay/Maestro; 17-19 Visa/Maestro/JCB/UnionPay */
                 char d0 = (char)dg[0];
-                bool iin = nd == 13 ? d0 == '4' : nd == 14 ? d0 == '3' : nd == 15 ? (d0 == '1' || d0 == '2' || d0 == '3')
-                           : nd == 16 ? (d0 >= '2' && d0 <= '6') : (d0 >= '3' && d0 <= '6');
+                bool iin = nd == 13   ? d0 == '4'
+                           : nd == 14 ? d0 == '3'
+                           : nd == 15 ? (d0 == '1' || d0 == '2' || d0 == '3')
+                           : nd == 16 ? (d0 >= '2' && d0 <= '6')
+                                      : (d0 >= '3' && d0 <= '6');
                 if (ok && iin && luhn(dg, nd)) {
                     bool same = true;
                     for (unsigned i = 1; i < nd; i++)
@@ -649,8 +651,8 @@ static bool v_ssn(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
         return false;
     unsigned area = (unsigned)(d[0] - '0') * 100 + (unsigned)(d[1] - '0') * 10 + (unsigned)(d[2] - '0');
     unsigned group = (unsigned)(d[3] - '0') * 10 + (unsigned)(d[4] - '0');
-    unsigned serial = (unsigned)(d[5] - '0') * 1000 + (unsigned)(d[6] - '0') * 100 + (unsigned)(d[7] - '0') * 10 +
-                      (unsigned)(d[8] - '0');
+    unsigned serial =
+        (unsigned)(d[5] - '0') * 1000 + (unsigned)(d[6] - '0') * 100 + (unsigned)(d[7] - '0') * 10 + (unsigned)(d[8] - '0');
     if (area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0)
         return false;
     /* numbers published in advertising and documentation */
@@ -784,14 +786,14 @@ static const struct {
     unsigned short min, max; /* body length after the prefix */
     bool upper_digits;       /* body is [A-Z0-9] only */
 } key_prefixes[] = {
-    {"sk-ant-", 20, 200, false},    {"sk-proj-", 20, 200, false},     {"sk-", 20, 200, false},  {"AKIA", 16, 16, true},
-    {"ASIA", 16, 16, true},         {"AGPA", 16, 16, true},           {"AIDA", 16, 16, true},   {"AROA", 16, 16, true},
-    {"ANPA", 16, 16, true},         {"ANVA", 16, 16, true},           {"AIPA", 16, 16, true},   {"ghp_", 36, 255, false},
-    {"gho_", 36, 255, false},       {"ghu_", 36, 255, false},         {"ghs_", 36, 255, false}, {"ghr_", 36, 255, false},
-    {"github_pat_", 22, 255, false}, {"xoxb-", 10, 255, false},       {"xoxp-", 10, 255, false}, {"xoxa-", 10, 255, false},
-    {"xoxr-", 10, 255, false},      {"xoxs-", 10, 255, false},        {"xoxo-", 10, 255, false}, {"AIza", 35, 35, false},
-    {"sk_live_", 16, 255, false},   {"sk_test_", 16, 255, false},     {"rk_live_", 16, 255, false}, {"rk_test_", 16, 255, false},
-    {"glpat-", 20, 20, false},      {"hf_", 30, 40, false},           {"npm_", 36, 36, false},
+    {"sk-ant-", 20, 200, false},     {"sk-proj-", 20, 200, false}, {"sk-", 20, 200, false},      {"AKIA", 16, 16, true},
+    {"ASIA", 16, 16, true},          {"AGPA", 16, 16, true},       {"AIDA", 16, 16, true},       {"AROA", 16, 16, true},
+    {"ANPA", 16, 16, true},          {"ANVA", 16, 16, true},       {"AIPA", 16, 16, true},       {"ghp_", 36, 255, false},
+    {"gho_", 36, 255, false},        {"ghu_", 36, 255, false},     {"ghs_", 36, 255, false},     {"ghr_", 36, 255, false},
+    {"github_pat_", 22, 255, false}, {"xoxb-", 10, 255, false},    {"xoxp-", 10, 255, false},    {"xoxa-", 10, 255, false},
+    {"xoxr-", 10, 255, false},       {"xoxs-", 10, 255, false},    {"xoxo-", 10, 255, false},    {"AIza", 35, 35, false},
+    {"sk_live_", 16, 255, false},    {"sk_test_", 16, 255, false}, {"rk_live_", 16, 255, false}, {"rk_test_", 16, 255, false},
+    {"glpat-", 20, 20, false},       {"hf_", 30, 40, false},       {"npm_", 36, 36, false},
 };
 
 static bool v_key_prefix(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
@@ -898,17 +900,17 @@ static const struct {
     const char *word;
     enum kw_kind kind;
 } kw_words[] = {
-    {"password", KW_STRONG}, {"passwd", KW_STRONG},  {"passphrase", KW_STRONG}, {"pwd", KW_STRONG},
-    {"secret", KW_STRONG},   {"token", KW_STRONG},   {"apikey", KW_STRONG},     {"credential", KW_STRONG},
-    {"pass", KW_WEAK},       {"key", KW_WEAK},       {"auth", KW_WEAK},         {"pin", KW_WEAK},
+    {"password", KW_STRONG}, {"passwd", KW_STRONG}, {"passphrase", KW_STRONG}, {"pwd", KW_STRONG},
+    {"secret", KW_STRONG},   {"token", KW_STRONG},  {"apikey", KW_STRONG},     {"credential", KW_STRONG},
+    {"pass", KW_WEAK},       {"key", KW_WEAK},      {"auth", KW_WEAK},         {"pin", KW_WEAK},
 };
-static const char *const kw_bad_suffix[] = {"id", "ids", "name", "names", "type", "types", "length", "len", "count",
-                                            "size", "file", "path", "url", "field", "header", "prefix", "env", "var",
-                                            "format", "limit", "limits", "usage", "expiry", "expires", "ttl", NULL};
-static const char *const kw_placeholders[] = {"null", "none", "nil", "true", "false", "undefined", "example",
-                                              "changeme", "password", "secret", "token", "redacted", "hidden",
-                                              "your", "xxx", "***", "...", "<", "${", "{{", "%(", "process.env",
-                                              "os.environ", "getenv", "env[", NULL};
+static const char *const kw_bad_suffix[] = {"id",     "ids",   "name",   "names", "type",   "types",   "length", "len", "count",
+                                            "size",   "file",  "path",   "url",   "field",  "header",  "prefix", "env", "var",
+                                            "format", "limit", "limits", "usage", "expiry", "expires", "ttl",    NULL};
+static const char *const kw_placeholders[] = {"null",        "none",       "nil",    "true",  "false",    "undefined", "example",
+                                              "changeme",    "password",   "secret", "token", "redacted", "hidden",    "your",
+                                              "xxx",         "***",        "...",    "<",     "${",       "{{",        "%(",
+                                              "process.env", "os.environ", "getenv", "env[",  NULL};
 
 static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
 {
@@ -1035,19 +1037,19 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
         if (ve >= len || t[ve] != q)
             return false;
     } else {
-        while (ve < len && !is_space(t[ve]) && t[ve] != ',' && t[ve] != ';' && t[ve] != '"' && t[ve] != '\'' &&
-               t[ve] != '`' && t[ve] != ')' && t[ve] != '}' && t[ve] != ']' && t[ve] != '<' && t[ve] != '>' &&
-               ve - vs < 512)
+        while (ve < len && !is_space(t[ve]) && t[ve] != ',' && t[ve] != ';' && t[ve] != '"' && t[ve] != '\'' && t[ve] != '`' &&
+               t[ve] != ')' && t[ve] != '}' && t[ve] != ']' && t[ve] != '<' && t[ve] != '>' && ve - vs < 512)
             ve++;
         /* a sentence's final period is not part of the value */
-        while (ve > vs && (t[ve - 1] == '.' || t[ve - 1] == ':') )
+        while (ve > vs && (t[ve - 1] == '.' || t[ve - 1] == ':'))
             ve--;
     }
     size_t n = ve - vs;
     if (n < 6 || n > 512)
         return false;
     for (size_t i = vs; i < ve; i++)
-        if (t[i] == ' ' || t[i] == '\t' || (t[i] == '@' && memchr(t + i, '.', ve - i)) || (t[i] == ':' && i + 2 < ve && t[i + 1] == '/'))
+        if (t[i] == ' ' || t[i] == '\t' || (t[i] == '@' && memchr(t + i, '.', ve - i)) ||
+            (t[i] == ':' && i + 2 < ve && t[i + 1] == '/'))
             return false; /* prose, an email address or a URL, not a value */
     for (const char *const *w = kw_placeholders; *w; w++) {
         size_t wl = strlen(*w);
@@ -1089,8 +1091,7 @@ static bool v_keyword(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *se
         if (dig == 0 && sym > 0) {
             bool ident = true;
             for (size_t i = vs; i < ve; i++)
-                if (!(is_alnum(t[i]) || t[i] == '_' || t[i] == '.' || t[i] == '-' || t[i] == '(' || t[i] == '[' ||
-                      t[i] == ':'))
+                if (!(is_alnum(t[i]) || t[i] == '_' || t[i] == '.' || t[i] == '-' || t[i] == '(' || t[i] == '[' || t[i] == ':'))
                     ident = false; /* "self.token", "detect_secrets.main:detect_secrets" */
             if (ident)
                 return false;
@@ -1161,15 +1162,14 @@ static bool v_assigned_entropy(const struct vctx *v, uint32_t *s, uint32_t *e, s
     while (a > 0 && (is_alnum(t[a - 1]) || t[a - 1] == '+' || t[a - 1] == '/' || t[a - 1] == '_' || t[a - 1] == '-') &&
            v->to - a < 1024)
         a--;
-    while (b < len && (is_alnum(t[b]) || t[b] == '+' || t[b] == '/' || t[b] == '_' || t[b] == '-' || t[b] == '=') &&
-           b - a < 1024)
+    while (b < len && (is_alnum(t[b]) || t[b] == '+' || t[b] == '/' || t[b] == '_' || t[b] == '-' || t[b] == '=') && b - a < 1024)
         b++;
     *seen = b;
     size_t n = b - a;
     if (n < 20 || n > 1000)
         return false;
-    if (b < len && !(is_space(t[b]) || t[b] == '"' || t[b] == '\'' || t[b] == ',' || t[b] == ';' || t[b] == ')' ||
-                     t[b] == '}' || t[b] == '`'))
+    if (b < len &&
+        !(is_space(t[b]) || t[b] == '"' || t[b] == '\'' || t[b] == ',' || t[b] == ';' || t[b] == ')' || t[b] == '}' || t[b] == '`'))
         return false;
     /* assigned: preceded by optional quote, spaces, and '=' or ':' */
     size_t p = a;
@@ -1212,15 +1212,15 @@ static bool v_assigned_entropy(const struct vctx *v, uint32_t *s, uint32_t *e, s
 
 /* --- person and address: Hyperscan gives the start (SOM); these check the words --- */
 static const char *const not_names[] = {
-    "the",       "and",      "or",       "but",      "of",       "in",       "on",      "at",       "to",     "for",
-    "with",      "from",     "by",       "is",       "was",      "are",      "street",  "road",     "avenue", "lane",
-    "drive",     "monday",   "tuesday",  "wednesday", "thursday", "friday",  "saturday", "sunday",  "january", "february",
-    "march",     "april",    "may",      "june",     "july",     "august",   "september", "october", "november",
-    "december",  "company",  "inc",      "ltd",      "llc",      "corp",     "university", "school", "hospital", "bank",
-    "city",      "county",   "state",    "new",      "north",    "south",    "east",    "west",     "said",   "says",
-    "please",    "thanks",   "thank",    "dear",     "hello",    "hi",       "team",    "group",    "department", "office",
-    "i",         "i'm",      "i've",     "i'll",     "i'd",      "it",       "he",       "she",      "we",       "they",     "you",     "his",      "her",    "this",
-    "that",      "there",    "here",     "when",     "what",     "who",      "how",     "if",       "as",     NULL};
+    "the",     "and",        "or",       "but",       "of",       "in",       "on",       "at",       "to",    "for",   "with",
+    "from",    "by",         "is",       "was",       "are",      "street",   "road",     "avenue",   "lane",  "drive", "monday",
+    "tuesday", "wednesday",  "thursday", "friday",    "saturday", "sunday",   "january",  "february", "march", "april", "may",
+    "june",    "july",       "august",   "september", "october",  "november", "december", "company",  "inc",   "ltd",   "llc",
+    "corp",    "university", "school",   "hospital",  "bank",     "city",     "county",   "state",    "new",   "north", "south",
+    "east",    "west",       "said",     "says",      "please",   "thanks",   "thank",    "dear",     "hello", "hi",    "team",
+    "group",   "department", "office",   "i",         "i'm",      "i've",     "i'll",     "i'd",      "it",    "he",    "she",
+    "we",      "they",       "you",      "his",       "her",      "this",     "that",     "there",    "here",  "when",  "what",
+    "who",     "how",        "if",       "as",        NULL};
 
 static bool is_not_name(const unsigned char *t, size_t len, size_t a, size_t b)
 {
@@ -1232,16 +1232,15 @@ static bool is_not_name(const unsigned char *t, size_t len, size_t a, size_t b)
 
 static const char *const honorifics[] = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mx", NULL};
 /* words after which a capitalised word is taken for a name ("my name is X", "said X", "Dear X") */
-static const char *const person_leads[] = {"is", "name", "me", "said", "says", "asked", "told", "dear", "hi", "hello",
-                                           "thanks", NULL};
+static const char *const person_leads[] = {"is",   "name", "me", "said",  "says",   "asked",
+                                           "told", "dear", "hi", "hello", "thanks", NULL};
 /* first names that are also common words, places or languages: never a name on their own */
-static const char *const ambiguous_names[] = {"mark", "grace", "rose", "iris", "ivy", "violet", "hazel", "aurora",
-                                              "victoria", "virginia", "jordan", "frank", "jack", "ruby", "julia",
-                                              "bill", "sofia", "lily", "stella", "harper", "riley", "miles", "hudson",
-                                              "carter", "mason", "austin", "lawrence", "hope", "joy", "summer", "chase",
-                                              "martin", "simon", "victor", "hector", "oscar", "felix", "hugo", "scott",
-                                              "carol", "christian", "nancy", "georgia", "paris", "florence",
-                                              "chelsea", "sydney", "israel", "ravi", "rahul", "raj", NULL};
+static const char *const ambiguous_names[] = {
+    "mark",     "grace",   "rose",   "iris",   "ivy",      "violet", "hazel", "aurora",    "victoria", "virginia", "jordan",
+    "frank",    "jack",    "ruby",   "julia",  "bill",     "sofia",  "lily",  "stella",    "harper",   "riley",    "miles",
+    "hudson",   "carter",  "mason",  "austin", "lawrence", "hope",   "joy",   "summer",    "chase",    "martin",   "simon",
+    "victor",   "hector",  "oscar",  "felix",  "hugo",     "scott",  "carol", "christian", "nancy",    "georgia",  "paris",
+    "florence", "chelsea", "sydney", "israel", "ravi",     "rahul",  "raj",   NULL};
 
 /* A known first name on its own, not at the start of a sentence ("they had 6: Malon, Mark and Kaylee"). */
 static bool v_first_name(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
@@ -1259,7 +1258,8 @@ static bool v_first_name(const struct vctx *v, uint32_t *s, uint32_t *e, size_t 
     for (size_t i = a + 1; i < b; i++)
         if (is_upper(t[i]))
             return false;
-    if (b - a <= 3 || (a > 0 && (t[a - 1] == '-' || t[a - 1] == '_' || t[a - 1] == '@' || t[a - 1] == '/')) || (b < len && (t[b] == '-' || t[b] == '@' || t[b] == '_' || (t[b] == '.' && b + 1 < len && is_alnum(t[b + 1])))))
+    if (b - a <= 3 || (a > 0 && (t[a - 1] == '-' || t[a - 1] == '_' || t[a - 1] == '@' || t[a - 1] == '/')) ||
+        (b < len && (t[b] == '-' || t[b] == '@' || t[b] == '_' || (t[b] == '.' && b + 1 < len && is_alnum(t[b + 1])))))
         return false;
     for (const char *const *w = ambiguous_names; *w; w++)
         if (a < len && lower(t[a]) == (unsigned char)(*w)[0] && b - a == strlen(*w) && at_word(t, len, a, *w))
@@ -1268,8 +1268,8 @@ static bool v_first_name(const struct vctx *v, uint32_t *s, uint32_t *e, size_t 
     size_t p = a;
     while (p > 0 && (t[p - 1] == ' ' || t[p - 1] == '\t'))
         p--;
-    if (p == 0 || t[p - 1] == '.' || t[p - 1] == '!' || t[p - 1] == '?' || t[p - 1] == '\n' || t[p - 1] == '"' ||
-        t[p - 1] == '>' || t[p - 1] == '#' || t[p - 1] == '*' || t[p - 1] == '(' || t[p - 1] == '[')
+    if (p == 0 || t[p - 1] == '.' || t[p - 1] == '!' || t[p - 1] == '?' || t[p - 1] == '\n' || t[p - 1] == '"' || t[p - 1] == '>' ||
+        t[p - 1] == '#' || t[p - 1] == '*' || t[p - 1] == '(' || t[p - 1] == '[')
         return false;
     *s = (uint32_t)a;
     *e = (uint32_t)b;
@@ -1355,9 +1355,9 @@ static bool v_person(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *see
     return true;
 }
 
-static const char *const addr_stop[] = {"the", "a", "an", "to", "down", "up", "along", "of", "on", "in", "at", "my",
-                                        "your", "his", "her", "our", "their", "this", "that", "and", "or", "miles",
-                                        "km", "minutes", "hours", "years", "days", "times", "people", "cars", NULL};
+static const char *const addr_stop[] = {"the", "a",       "an",    "to",    "down", "up",    "along",  "of",   "on",  "in", "at",
+                                        "my",  "your",    "his",   "her",   "our",  "their", "this",   "that", "and", "or", "miles",
+                                        "km",  "minutes", "hours", "years", "days", "times", "people", "cars", NULL};
 
 static bool is_addr_stop(const unsigned char *t, size_t len, size_t a, size_t b)
 {
@@ -1486,8 +1486,8 @@ static bool v_addr_lead(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *
     size_t a = v->to - 1; /* the trigger ends with the first character of the address */
     size_t b = a;
     bool digit = false;
-    while (b < len && b - a < 80 && t[b] != '\n' && t[b] != ',' && t[b] != ';' && t[b] != '?' && t[b] != '!' &&
-           t[b] != '(' && !(t[b] == '.' && (b + 1 >= len || is_space(t[b + 1]))))
+    while (b < len && b - a < 80 && t[b] != '\n' && t[b] != ',' && t[b] != ';' && t[b] != '?' && t[b] != '!' && t[b] != '(' &&
+           !(t[b] == '.' && (b + 1 >= len || is_space(t[b + 1]))))
         digit |= is_digit(t[b++]);
     *seen = b;
     while (b > a && is_space(t[b - 1]))
@@ -1515,8 +1515,8 @@ static bool v_addr_lead(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *
 /* "Apt. 974", "Suite 446", "P.O. Box 1234": look back from the number for the keyword. */
 static bool v_addr_unit(const struct vctx *v, uint32_t *s, uint32_t *e, size_t *seen)
 {
-    static const char *const kws[] = {"psc ", "cmr ", "apt", "apartment", "suite", "unit", "p.o. box", "p.o.box", "po box",
-                                      "p o box", NULL};
+    static const char *const kws[] = {"psc ",     "cmr ",    "apt",    "apartment", "suite", "unit",
+                                      "p.o. box", "p.o.box", "po box", "p o box",   NULL};
     const unsigned char *t = v->t;
     *seen = v->to;
     size_t lim = v->to > 24 ? v->to - 24 : 0;
@@ -1545,39 +1545,40 @@ struct detector {
     const char *regex;
 };
 
-#define FIRST_NAMES                                                                                                            \
-    "James|John|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Christopher|Daniel|Matthew|Anthony|Mark|"      \
-    "Donald|Steven|Paul|Andrew|Joshua|Kenneth|Kevin|Brian|George|Timothy|Ronald|Edward|Jason|Jeffrey|Ryan|Jacob|Gary|"   \
-    "Nicholas|Eric|Jonathan|Stephen|Larry|Justin|Scott|Brandon|Benjamin|Samuel|Gregory|Alexander|Frank|Patrick|"         \
-    "Raymond|Jack|Dennis|Jerry|Tyler|Aaron|Jose|Adam|Nathan|Henry|Douglas|Zachary|Peter|Kyle|Ethan|Walter|Noah|"          \
-    "Jeremy|Christian|Keith|Roger|Terry|Gerald|Harold|Sean|Austin|Carl|Arthur|Lawrence|Dylan|Jesse|Jordan|Bryan|Billy|" \
-    "Joe|Bruce|Gabriel|Logan|Albert|Willie|Alan|Juan|Wayne|Elijah|Randy|Roy|Vincent|Ralph|Eugene|Russell|Bobby|Mason|"   \
-    "Philip|Louis|Mary|Patricia|Jennifer|Linda|Elizabeth|Barbara|Susan|Jessica|Sarah|Karen|Lisa|Nancy|Betty|Margaret|"  \
-    "Sandra|Ashley|Kimberly|Emily|Donna|Michelle|Carol|Amanda|Dorothy|Melissa|Deborah|Stephanie|Rebecca|Sharon|Laura|"   \
-    "Cynthia|Kathleen|Amy|Angela|Shirley|Anna|Brenda|Pamela|Emma|Nicole|Helen|Samantha|Katherine|Christine|Debra|"       \
-    "Rachel|Carolyn|Janet|Catherine|Maria|Heather|Diane|Ruth|Julie|Olivia|Joyce|Virginia|Victoria|Kelly|Lauren|"         \
-    "Christina|Joan|Evelyn|Judith|Megan|Andrea|Cheryl|Hannah|Jacqueline|Martha|Gloria|Teresa|Ann|Sara|Madison|Frances|"  \
-    "Kathryn|Janice|Jean|Abigail|Alice|Julia|Judy|Sophia|Grace|Denise|Amber|Doris|Marilyn|Danielle|Beverly|Isabella|"    \
-    "Theresa|Diana|Natalie|Brittany|Charlotte|Marie|Kayla|Alexis|Lori|Tiffany|Colleen|Shelby|Jane|Tracy|Lily|Sylvia|"   \
-    "Erin|Priya|Rahul|Arun|Amit|Anil|Sunil|Ravi|Raj|Vijay|Sanjay|Deepak|Pooja|Neha|Anjali|Sunita|Mohammed|Muhammad|"     \
-    "Ahmed|Ali|Omar|Hassan|Fatima|Aisha|Wei|Li|Ming|Hiroshi|Yuki|Kenji|Akira|Sakura|Hans|Klaus|Jurgen|Stefan|Wolfgang|" \
-    "Dieter|Helmut|Uwe|Frank|Sabine|Ursula|Monika|Petra|Pierre|Jean|Jacques|Michel|Philippe|Alain|Nicolas|Julien|"       \
-    "Camille|Sophie|Marie|Nathalie|Isabelle|Giuseppe|Giovanni|Marco|Luca|Francesco|Alessandro|Matteo|Giulia|Chiara|"     \
-    "Francesca|Carlos|Luis|Miguel|Javier|Antonio|Manuel|Pedro|Pablo|Alejandro|Sofia|Lucia|Carmen|Elena|Ana|Ivan|Dmitri|" \
-    "Sergei|Vladimir|Olga|Natalia|Irina|Tatiana|Lars|Nils|Erik|Anders|Jan|Piotr|Tomasz|Katarzyna|Magdalena|Wijtze|"      \
-    "Filip|Ronald|Arne|Emil|Oscar|Hugo|Leo|Max|Felix|Lukas|Jonas|Finn|Mia|Lena|Lea|Laura|Nora|Ida|Freya|Astrid|Ingrid|"  \
-    "Karin|Helena|Samira|Mark|Lisa|Emily|Brian|Jake|Josh|Tom|Tim|Bob|Bill|Jim|Mike|Dave|Steve|Chris|Matt|Nick|Ben|Sam|"  \
-    "Alex|Kate|Katie|Liz|Beth|Meg|Jenny|Jen|Becky|Vicky|Maggie|Ellen|Eleanor|Lucy|Ella|Chloe|Zoe|Ruby|Isla|Ava|"         \
-    "Harper|Aria|Layla|Riley|Nora|Zara|Leah|Stella|Hazel|Violet|Aurora|Naomi|Eva|Ivy|Clara|Iris|Rose|Alice|Liam|Lucas|"  \
-    "Oliver|Elias|Sebastian|Theo|Owen|Caleb|Isaac|Luke|Julian|Levi|Miles|Ezra|Hudson|Carter|Wyatt|Grayson|Leonardo|"     \
-    "Diego|Mateo|Santiago|Rafael|Fernando|Ricardo|Roberto|Eduardo|Sergio|Mario|Jorge|Andres|Victor|Hector|Ruben|Martin|" \
-    "Simon|Oskar|Viktor|Mikhail|Andrei|Boris|Yuri|Pavel|Kristoffer|Rasmus|Mads|Soren|Bjorn|Sven|Leif|Knut|Olav|Anton|"   \
+#define FIRST_NAMES                                                                                                                \
+    "James|John|Robert|Michael|William|David|Richard|Joseph|Thomas|Charles|Christopher|Daniel|Matthew|Anthony|Mark|"               \
+    "Donald|Steven|Paul|Andrew|Joshua|Kenneth|Kevin|Brian|George|Timothy|Ronald|Edward|Jason|Jeffrey|Ryan|Jacob|Gary|"             \
+    "Nicholas|Eric|Jonathan|Stephen|Larry|Justin|Scott|Brandon|Benjamin|Samuel|Gregory|Alexander|Frank|Patrick|"                   \
+    "Raymond|Jack|Dennis|Jerry|Tyler|Aaron|Jose|Adam|Nathan|Henry|Douglas|Zachary|Peter|Kyle|Ethan|Walter|Noah|"                   \
+    "Jeremy|Christian|Keith|Roger|Terry|Gerald|Harold|Sean|Austin|Carl|Arthur|Lawrence|Dylan|Jesse|Jordan|Bryan|Billy|"            \
+    "Joe|Bruce|Gabriel|Logan|Albert|Willie|Alan|Juan|Wayne|Elijah|Randy|Roy|Vincent|Ralph|Eugene|Russell|Bobby|Mason|"             \
+    "Philip|Louis|Mary|Patricia|Jennifer|Linda|Elizabeth|Barbara|Susan|Jessica|Sarah|Karen|Lisa|Nancy|Betty|Margaret|"             \
+    "Sandra|Ashley|Kimberly|Emily|Donna|Michelle|Carol|Amanda|Dorothy|Melissa|Deborah|Stephanie|Rebecca|Sharon|Laura|"             \
+    "Cynthia|Kathleen|Amy|Angela|Shirley|Anna|Brenda|Pamela|Emma|Nicole|Helen|Samantha|Katherine|Christine|Debra|"                 \
+    "Rachel|Carolyn|Janet|Catherine|Maria|Heather|Diane|Ruth|Julie|Olivia|Joyce|Virginia|Victoria|Kelly|Lauren|"                   \
+    "Christina|Joan|Evelyn|Judith|Megan|Andrea|Cheryl|Hannah|Jacqueline|Martha|Gloria|Teresa|Ann|Sara|Madison|Frances|"            \
+    "Kathryn|Janice|Jean|Abigail|Alice|Julia|Judy|Sophia|Grace|Denise|Amber|Doris|Marilyn|Danielle|Beverly|Isabella|"              \
+    "Theresa|Diana|Natalie|Brittany|Charlotte|Marie|Kayla|Alexis|Lori|Tiffany|Colleen|Shelby|Jane|Tracy|Lily|Sylvia|"              \
+    "Erin|Priya|Rahul|Arun|Amit|Anil|Sunil|Ravi|Raj|Vijay|Sanjay|Deepak|Pooja|Neha|Anjali|Sunita|Mohammed|Muhammad|"               \
+    "Ahmed|Ali|Omar|Hassan|Fatima|Aisha|Wei|Li|Ming|Hiroshi|Yuki|Kenji|Akira|Sakura|Hans|Klaus|Jurgen|Stefan|Wolfgang|"            \
+    "Dieter|Helmut|Uwe|Frank|Sabine|Ursula|Monika|Petra|Pierre|Jean|Jacques|Michel|Philippe|Alain|Nicolas|Julien|"                 \
+    "Camille|Sophie|Marie|Nathalie|Isabelle|Giuseppe|Giovanni|Marco|Luca|Francesco|Alessandro|Matteo|Giulia|Chiara|"               \
+    "Francesca|Carlos|Luis|Miguel|Javier|Antonio|Manuel|Pedro|Pablo|Alejandro|Sofia|Lucia|Carmen|Elena|Ana|Ivan|Dmitri|"           \
+    "Sergei|Vladimir|Olga|Natalia|Irina|Tatiana|Lars|Nils|Erik|Anders|Jan|Piotr|Tomasz|Katarzyna|Magdalena|Wijtze|"                \
+    "Filip|Ronald|Arne|Emil|Oscar|Hugo|Leo|Max|Felix|Lukas|Jonas|Finn|Mia|Lena|Lea|Laura|Nora|Ida|Freya|Astrid|Ingrid|"            \
+    "Karin|Helena|Samira|Mark|Lisa|Emily|Brian|Jake|Josh|Tom|Tim|Bob|Bill|Jim|Mike|Dave|Steve|Chris|Matt|Nick|Ben|Sam|"            \
+    "Alex|Kate|Katie|Liz|Beth|Meg|Jenny|Jen|Becky|Vicky|Maggie|Ellen|Eleanor|Lucy|Ella|Chloe|Zoe|Ruby|Isla|Ava|"                   \
+    "Harper|Aria|Layla|Riley|Nora|Zara|Leah|Stella|Hazel|Violet|Aurora|Naomi|Eva|Ivy|Clara|Iris|Rose|Alice|Liam|Lucas|"            \
+    "Oliver|Elias|Sebastian|Theo|Owen|Caleb|Isaac|Luke|Julian|Levi|Miles|Ezra|Hudson|Carter|Wyatt|Grayson|Leonardo|"               \
+    "Diego|Mateo|Santiago|Rafael|Fernando|Ricardo|Roberto|Eduardo|Sergio|Mario|Jorge|Andres|Victor|Hector|Ruben|Martin|"           \
+    "Simon|Oskar|Viktor|Mikhail|Andrei|Boris|Yuri|Pavel|Kristoffer|Rasmus|Mads|Soren|Bjorn|Sven|Leif|Knut|Olav|Anton|"             \
     "Nina|Maja|Ewa|Agnieszka|Zuzana|Jana|Eva|Petr|Jiri|Karel|Tomas|Marek|Ondrej|Laszlo|Istvan|Zoltan|Gabor|Bence"
 
 static const struct detector detectors[] = {
     /* email: a local-part character, '@', a domain with a TLD */
     {SOV_PII_EMAIL, 65, false, 0, v_email,
-     "[A-Za-z0-9_%+\\-]@[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9\\-]+)*\\.(?:xn--[A-Za-z0-9\\-]+|[A-Za-z]{2,24})\\b"},
+     "[A-Za-z0-9_%+\\-]@[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9\\-]+)*\\.(?:xn--[A-Za-z0-9\\-]+|[A-Za-z]{2,24})"
+     "\\b"},
     /* phone: a run of 7+ digits with separators (the validator finds a leading "+" or "(" itself) */
     {SOV_PII_PHONE, 50, false, 0, v_phone, "\\d[\\d \\-.()]{5,24}\\d\\b"},
     /* payment cards: 13-19 digits, optionally grouped */
@@ -1633,11 +1634,11 @@ static const struct detector detectors[] = {
 
 struct sov_scanner {
     hs_database_t *db;
-    size_t n_rows;           /* built-in rows in use + custom rows */
+    size_t n_rows;                /* built-in rows in use + custom rows */
     const struct detector **rows; /* NULL for custom rows */
-    uint16_t *custom_rule;   /* per row: the custom rule index */
+    uint16_t *custom_rule;        /* per row: the custom rule index */
     size_t n_custom;
-    char **custom_names;     /* per custom rule: the pattern's name, or "term" */
+    char **custom_names; /* per custom rule: the pattern's name, or "term" */
     /* the compiled expressions (kept for the benchmark's PCRE2 comparison) */
     char **exprs;
     unsigned *flags;
@@ -1727,7 +1728,6 @@ struct custom_src {
     size_t index;
     int line;
 };
-
 
 /* ---- compiled-database cache -------------------------------------------------------------------
  * Compiling the database takes most of a second; loading a serialised one takes milliseconds. The
@@ -1941,8 +1941,7 @@ static struct sov_scanner *scanner_build(const struct sov_yaml_node *section, bo
             bad = "missing name";
         else if (!re || re->type != SOV_YAML_SCALAR || !re->scalar || !re->scalar[0])
             bad = "missing regex";
-        else if (ci && (ci->type != SOV_YAML_SCALAR ||
-                        (strcmp(ci->scalar, "true") && strcmp(ci->scalar, "false"))))
+        else if (ci && (ci->type != SOV_YAML_SCALAR || (strcmp(ci->scalar, "true") && strcmp(ci->scalar, "false"))))
             bad = "case_insensitive must be true or false";
         else {
             for (size_t k = 0; k < it->n; k++)
@@ -1976,10 +1975,9 @@ static struct sov_scanner *scanner_build(const struct sov_yaml_node *section, bo
         ids[i] = (unsigned)i;
     hs_compile_error_t *cerr = NULL;
     char *cache = db_cache_path(s, ids, n);
-    hs_error_t rc = cache && db_cache_load(cache, &s->db) == 0
-                        ? HS_SUCCESS
-                        : hs_compile_multi((const char *const *)s->exprs, s->flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
-                                           &s->db, &cerr);
+    hs_error_t rc = cache && db_cache_load(cache, &s->db) == 0 ? HS_SUCCESS
+                                                               : hs_compile_multi((const char *const *)s->exprs, s->flags, ids,
+                                                                                  (unsigned)n, HS_MODE_BLOCK, NULL, &s->db, &cerr);
     if (rc == HS_SUCCESS && cache)
         db_cache_store(cache, s->db);
     free(cache);
@@ -1988,8 +1986,7 @@ static struct sov_scanner *scanner_build(const struct sov_yaml_node *section, bo
         const char *msg = cerr && cerr->message ? cerr->message : "compile failed";
         if (err) {
             if (ex >= 0 && (size_t)ex < n && !s->rows[ex])
-                *err = sov_asprintf("sensitive.%s[%zu].regex (line %d): %s", src[ex].key, src[ex].index, src[ex].line,
-                                    msg);
+                *err = sov_asprintf("sensitive.%s[%zu].regex (line %d): %s", src[ex].key, src[ex].index, src[ex].line, msg);
             else
                 *err = sov_asprintf("sensitive: built-in pattern %d: %s", ex, msg);
         }

@@ -140,6 +140,25 @@ test('LiteLLM-proxy call logs (../shared/data/api_logs): spend matches the logge
   assert.ok(all.error_lines.some((e) => /fncall-llm-message\.json:1: a JSON list of chat messages/.test(e)));
 });
 
+test("Sovereign's decision log (`decisions --json` lines): the gateway's decisions and logged costs", () => {
+  const j = auditJson(['--workflow-field', 'workflow', fx('decisions.jsonl')]);
+  assert.equal(j.formats['sovereign-decisions'], 4);
+  assert.equal(j.requests, 3);
+  assert.equal(j.failed_calls, 1); // the 502
+  // gpt-4o is priced from the table (1M x $2.50 + 100k x $10); "auto" rows carry the gateway's own cost
+  close(model(j, 'gpt-4o').spend_usd, 3.5);
+  close(model(j, 'cloud').spend_usd, 0.0123);
+  close(j.spend_usd, 3.5123);
+  assert.deepEqual(j.unpriced_models, []);
+  assert.equal(j.migratable.requests, 1);
+  assert.equal(j.by_task.summarization.local_requests, 1);
+  assert.equal(j.by_task.creative.requests, 1);
+  assert.equal(j.by_task.unknown.requests, 1); // no task recorded
+  assert.equal(j.sensitive.email, 2);
+  assert.equal(j.sensitive.iban, 1);
+  assert.deepEqual(j.by_workflow.map((w) => w.workflow).sort(), ['billing', 'tickets']);
+});
+
 test('gzip input, stdin, and a directory give the same report as the plain file', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sov-audit-'));
   try {

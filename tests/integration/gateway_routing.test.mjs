@@ -249,3 +249,45 @@ test('"auto" with no local backend goes to routing.default, not the first backen
     }
     assert.equal((await b.last()).json.model, 'x-b');
 });
+
+test('/metrics is valid Prometheus text: typed families, monotonic buckets, +Inf equal to _count', async () => {
+    await chat(gw, {model : 'model-b', messages : user('m')});
+    const r = await fetch(`${gw.url}/metrics`);
+    assert.match(r.headers.get('content-type'), /^text\/plain/);
+    const text = await r.text();
+    assert.ok(text.endsWith('\n'));
+    const types = new Map();
+    const hist = new Map(); // series key -> {buckets: [[le, v]], count}
+    for (const line of text.split('\n').slice(0, -1)) {
+        if (line.startsWith('# HELP '))
+            continue;
+        const t = line.match(/^# TYPE ([a-zA-Z_:][\w:]*) (counter|gauge|histogram|summary|untyped)$/);
+        if (t) {
+            assert.ok(!types.has(t[1]), `one TYPE line for ${t[1]}`);
+            types.set(t[1], t[2]);
+            continue;
+        }
+        const m = line.match(/^([a-zA-Z_:][\w:]*)(\{(?:[a-zA-Z_]\w*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[\d.e+-]+|NaN|\+Inf)$/);
+        assert.ok(m, `a valid sample line: ${JSON.stringify(line)}`);
+        const family = m[1].replace(/_(bucket|sum|count)$/, '');
+        assert.ok(types.has(m[1]) || types.get(family) === 'histogram', `TYPE before ${m[1]}`);
+        if (types.get(family) === 'histogram' && m[1] !== family) {
+            const labels = (m[2] || '').replace(/,?le="[^"]*"/, '');
+            const h = hist.get(family + labels) || {buckets : [], count : null};
+            hist.set(family + labels, h);
+            const v = Number(m[3]);
+            if (m[1].endsWith('_bucket'))
+                h.buckets.push([ m[2].match(/le="([^"]*)"/)[1], v ]);
+            if (m[1].endsWith('_count'))
+                h.count = v;
+        }
+    }
+    assert.ok(hist.size > 0);
+    for (const [k, h] of hist) {
+        for (let i = 1; i < h.buckets.length; i++)
+            assert.ok(h.buckets[i][1] >= h.buckets[i - 1][1], `${k} buckets are cumulative`);
+        const inf = h.buckets.find((b) => b[0] === '+Inf');
+        assert.ok(inf, `${k} has a +Inf bucket`);
+        assert.equal(inf[1], h.count, `${k}: +Inf bucket equals _count`);
+    }
+});

@@ -226,7 +226,8 @@ static void test_secret(void **state)
     expect_one("slack xoxb-123456789012-abcdefGHIJKL", SOV_PII_SECRET, "xoxb-123456789012-abcdefGHIJKL");
     expect_one("g AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW x", SOV_PII_SECRET, "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW");
     expect_one("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", SOV_PII_SECRET, "sk_live_4eC39HqLyjWDarjtT1zdp7dc");
-    const char *jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    const char *jwt =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
     char buf[512];
     snprintf(buf, sizeof buf, "Authorization: Bearer %s\n", jwt);
     expect_one(buf, SOV_PII_SECRET, jwt);
@@ -242,13 +243,13 @@ static void test_secret(void **state)
     /* values on the next, more indented line(s) of a credential key (INI continuation, nested YAML) */
     expect_one("[s]\nsecrets_for_no_one =\n    hunter22\n", SOV_PII_SECRET, "hunter22");
     expect_one("deploy:\n  password:\n    secure: thequickbrownfox\n  on: x\n", SOV_PII_SECRET, "thequickbrownfox");
-    expect_one("password = 12345678901234", SOV_PII_SECRET, "12345678901234"); /* digits-only passwords */
+    expect_one("password = 12345678901234", SOV_PII_SECRET, "12345678901234");         /* digits-only passwords */
     expect_one("value: AKIATESTTESTTESTTEST", SOV_PII_SECRET, "AKIATESTTESTTESTTEST"); /* AWS id without a digit */
     /* near misses: placeholders, ids, prose, words that contain a keyword, library names, UUIDs */
-    expect_none("keyA =\n    value2\n", SOV_PII_SECRET);          /* weak keyword: no continuation values */
-    expect_none("token:\nnext: line\n", SOV_PII_SECRET);          /* not more indented */
-    expect_none("keyB = 456789123a", SOV_PII_SECRET);               /* weak keyword, one letter */
-    expect_none("pin = 12345678", SOV_PII_SECRET);                  /* digits only, weak keyword */
+    expect_none("keyA =\n    value2\n", SOV_PII_SECRET);                                  /* weak keyword: no continuation values */
+    expect_none("token:\nnext: line\n", SOV_PII_SECRET);                                  /* not more indented */
+    expect_none("keyB = 456789123a", SOV_PII_SECRET);                                     /* weak keyword, one letter */
+    expect_none("pin = 12345678", SOV_PII_SECRET);                                        /* digits only, weak keyword */
     expect_none("'detect-secrets = detect_secrets.main:detect_secrets'", SOV_PII_SECRET); /* an entry point */
     expect_none("password: <your-password>", SOV_PII_SECRET);
     expect_none("api_key = os.environ['API_KEY']", SOV_PII_SECRET);
@@ -353,7 +354,8 @@ static void test_invalid_utf8(void **state)
     assert_memory_equal(text + g_spans[1].start, "4111111111111111", 16);
     /* random bytes (with PII-ish fragments) never crash and give sorted, in-bounds spans */
     unsigned seed = 12345;
-    static const char *frags[] = {"@", ".com", "4111", " ", "-", "::", "192.168.", "sk-", "password=", "eyJ", "\xc3", "\xff", "0", "9"};
+    static const char *frags[] = {"@",   ".com",      "4111", " ",    "-",    "::", "192.168.",
+                                  "sk-", "password=", "eyJ",  "\xc3", "\xff", "0",  "9"};
     char buf[600];
     for (int it = 0; it < 2000; it++) {
         size_t bl = 0;
@@ -534,8 +536,7 @@ static void check_floor(const struct sov_pii_eval *e, enum sov_pii_type t, doubl
 {
     double p = sov_pii_eval_precision(&e->c[t]), r = sov_pii_eval_recall(&e->c[t]);
     if (!(p >= pmin) || !(r >= rmin))
-        fail_msg("%s %s: precision %.3f (floor %.2f), recall %.3f (floor %.2f)", e->name,
-                 sov_pii_type_name(t), p, pmin, r, rmin);
+        fail_msg("%s %s: precision %.3f (floor %.2f), recall %.3f (floor %.2f)", e->name, sov_pii_type_name(t), p, pmin, r, rmin);
 }
 
 static void test_eval_floors(void **state)
