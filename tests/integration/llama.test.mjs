@@ -6,7 +6,7 @@
 import {test, before} from 'node:test';
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import {readFileSync, writeFileSync, existsSync} from 'node:fs';
+import {readFileSync, writeFileSync, existsSync, truncateSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {
     BIN,
@@ -290,18 +290,39 @@ test('a client that disconnects frees its slot at once: the next request does no
     assert.ok(log.some((l) => l.status === 499), 'the disconnect is in the access log');
 });
 
-test('bad models: missing, not GGUF, corrupt, truncated: a clear error at --check-config and at start, never a crash', async () => {
+// A valid GGUF header declaring one 1 TiB tensor, in a sparse file of that size (no disk used):
+// larger than any memory this runs on.
+function hugeGguf(path)
+{
+    const parts = [];
+    const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); parts.push(b); };
+    const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); parts.push(b); };
+    const str = (x) => { u64(Buffer.byteLength(x)); parts.push(Buffer.from(x)); };
+    parts.push(Buffer.from('GGUF'));
+    u32(3), u64(1), u64(1);
+    str('general.architecture'), u32(8), str('llama');
+    str('token_embd.weight'), u32(2), u64(2 ** 20), u64(2 ** 18), u32(0), u64(0);
+    let head = Buffer.concat(parts);
+    head = Buffer.concat([ head, Buffer.alloc((32 - head.length % 32) % 32) ]);
+    writeFileSync(path, head);
+    truncateSync(path, head.length + 2 ** 40);
+}
+
+test('bad models: missing, not GGUF, corrupt, truncated, too big: a clear error at --check-config and at start, never a crash', async () => {
     const notGguf = tmpFile('text.gguf', 'just some text, not a model\n');
     const corrupt = tmpFile('corrupt.gguf', '');
     writeFileSync(corrupt, Buffer.concat([ Buffer.from('GGUF'), Buffer.from([ 3, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 1 ]) ]));
     const truncated = tmpFile('truncated.gguf', '');
     const bytes = readFileSync(tiny);
     writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    const huge = tmpFile('huge.gguf', '');
+    hugeGguf(huge);
     const cases = [
         [ '/nonexistent/dir/model.gguf', /No such file/ ],
         [ notGguf, /not a GGUF/ ],
         [ corrupt, /corrupt/ ],
         [ truncated, /truncated/ ],
+        [ huge, /too big: 1048576\.0 MiB of weights, [\d.]+ MiB of memory available/ ],
     ];
     for (const [path, re] of cases) {
         const file = tmpFile('bad.yaml', toYaml({server : {listen : '127.0.0.1:0'}, backends : [ node('bad', path, [ 'bad' ]) ]}));
@@ -323,4 +344,5 @@ test('bad models: missing, not GGUF, corrupt, truncated: a clear error at --chec
     assert.equal(r2.status, 2);
     assert.match(r2.stderr, /parallel/);
     assert.ok(existsSync(tiny));
+    unlinkSync(huge);
 });
