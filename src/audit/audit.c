@@ -122,9 +122,12 @@ struct pending {
 
 #define JOIN_BUCKETS 4096
 
+#define JOIN_MAX_PENDING 262144 /* halves waiting for their other half; beyond, counted unmatched at once */
+
 struct joins {
     pthread_mutex_t mu;
     struct pending *b[JOIN_BUCKETS];
+    size_t n;
 };
 
 /* ---- jobs and the queue ---- */
@@ -280,9 +283,20 @@ static void join(struct worker *w, struct sov__obs *o, const struct sov_audit_re
     struct pending **pp = &j->b[h % JOIN_BUCKETS], *p;
     while ((p = *pp) && (strcmp(p->id, r->join_id) || p->side == r->join))
         pp = &p->next;
+    if (!p && j->n >= JOIN_MAX_PENDING) {
+        /* memory stays bounded: this half is counted now, as if its other half never came */
+        pthread_mutex_unlock(&j->mu);
+        if (r->join == 1)
+            w->agg.batch_unmatched_inputs++;
+        else
+            w->agg.batch_unmatched_outputs++;
+        sov__agg_add(&w->agg, a->pricing, o);
+        return;
+    }
     if (!p) {
         p = calloc(1, sizeof *p);
         if (p) {
+            j->n++;
             p->id = strdup(r->join_id);
             p->side = r->join;
             p->o = *o;
@@ -297,6 +311,7 @@ static void join(struct worker *w, struct sov__obs *o, const struct sov_audit_re
         return;
     }
     *pp = p->next;
+    j->n--;
     pthread_mutex_unlock(&j->mu);
     const struct sov__obs *in = p->side == 1 ? &p->o : o, *out = p->side == 1 ? o : &p->o;
     struct sov__obs m = *in;

@@ -188,7 +188,7 @@ int sov_audit_report_text(const struct sov_audit_result *r, size_t top, struct s
                    (snprintf(a, sizeof a, "%.1f", (double)r->bytes / 1e6), a), num(b, sizeof b, T->requests));
     if (r->failed_calls)
         sov_buf_printf(o, " (+%s failed calls)", num(c, sizeof c, r->failed_calls));
-    sov_buf_printf(o, ", %s unreadable records\n", num(d, sizeof d, r->errors));
+    sov_buf_printf(o, ", %s unreadable record%s\n", num(d, sizeof d, r->errors), r->errors == 1 ? "" : "s");
     if (r->period_assumed) {
         sov_buf_puts(o, "Period: no timestamps in the logs; taken as 30 days (set --period-days)\n");
     } else {
