@@ -231,6 +231,12 @@ test('the JSON report has every field the issue names, consistent with each othe
     assert.ok(typeof t.task === 'string' && typeof t.template === 'string');
   }
   for (let i = 1; i < j.templates.length; i++) assert.ok(j.templates[i - 1].spend_usd >= j.templates[i].spend_usd);
+  // near-duplicates group: the short-story prompts differ only in what the keeper finds
+  const story = j.templates.filter((t) => t.template.startsWith('Write a short story about a lighthouse keeper'));
+  assert.equal(story.length, 1);
+  assert.ok(story[0].variants >= 2, JSON.stringify(story[0]));
+  assert.equal(story[0].task, 'creative');
+  assert.ok(j.templates.every((t) => Number.isInteger(t.variants) && t.variants >= 1));
   assert.deepEqual(j.unpriced_models.map((m) => m.model), ['mistral-large-latest']);
   assert.equal(j.period.assumed, false);
   assert.ok(j.period.days > 6 && j.period.days < 8);
