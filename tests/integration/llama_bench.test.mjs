@@ -1,9 +1,10 @@
 // sovereign bench and quantize on GGUF models run in-process (builds with SOV_LLAMA): the shared
-// llama-2-tiny-random (real 32k Llama-2 tokenizer) and its quantizations.
+// llama-2-tiny-random (real 32k Llama-2 tokenizer), its quantizations, and models made by
+// `sovereign gen-tiny-model`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -124,6 +125,24 @@ async function compare(a, b) {
 
 test('--compare F16 vs Q4_K_M of llama-2-tiny-random: speed, memory, agreement, perplexity', async () => {
   await compare(TINY, tinyQ4);
+});
+
+test('--compare F16 vs Q4_K_M of a generated model: a smaller model that answers differently', async () => {
+  // rows of 256 (embedding and feed-forward sizes) so that the k-quants apply to every matrix
+  const src = path.join(tmp, 'gen.gguf');
+  const g = await run(['gen-tiny-model', '--embd', '256', '--ff', '512', src]);
+  assert.equal(g.code, 0, g.err);
+  const f16 = path.join(tmp, 'gen-f16.gguf'), q4 = path.join(tmp, 'gen-q4_k_m.gguf');
+  for (const [out, type] of [[f16, 'F16'], [q4, 'Q4_K_M']]) {
+    const q = await run(['quantize', '-t', '1', src, out, type]);
+    assert.equal(q.code, 0, q.err);
+  }
+  assert.ok(statSync(q4).size < statSync(f16).size * 0.5, 'Q4_K_M is less than half of F16');
+  const j = await compare(f16, q4);
+  const side = j.compare.side_by_side;
+  assert.ok(side.model_size_mib[1] < side.model_size_mib[0] * 0.5);
+  assert.notEqual(side.perplexity[0], side.perplexity[1], 'the quantized weights give another perplexity');
+  assert.ok(j.compare.exact_match < 1, 'random weights quantized to 4 bits do not give the same answers');
 });
 
 test('quantize: the types, a smaller output, progress-free when not a terminal', async () => {
