@@ -437,7 +437,9 @@ static void run_lines(struct worker *w, const struct job *j)
         const char *s = p;
         while (s < le && (*s == ' ' || *s == '\t' || *s == '\r'))
             s++;
-        if (s < le) {
+        if ((size_t)(le - p) > w->a->o->max_record_bytes) {
+            sov__agg_error(&w->agg, j->file, line, "record longer than --max-record-bytes");
+        } else if (s < le) {
             struct sov_jv v;
             const char *t = le;
             while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))

@@ -187,6 +187,25 @@ test('gzip input, stdin, and a directory give the same report as the plain file'
   }
 });
 
+test('a record longer than --max-record-bytes is reported and skipped, the next ones are read', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sov-audit-'));
+  try {
+    const line = (c) => JSON.stringify({request: {model: 'gpt-4o', messages: [{role: 'user', content: c}]},
+      response: {model: 'gpt-4o', usage: {prompt_tokens: 10, completion_tokens: 1}}});
+    const f = path.join(tmp, 'long.jsonl');
+    fs.writeFileSync(f, [line('hi'), line('Summarize: ' + 'x'.repeat(6 << 20)), line('bye')].join('\n') + '\n');
+    const small = auditJson(['--max-record-bytes', String(1 << 20), f]);
+    assert.equal(small.requests, 2);
+    assert.equal(small.errors, 1);
+    assert.match(small.error_lines[0], /long\.jsonl:2: record longer than --max-record-bytes/);
+    const big = auditJson([f]); // the default cap (64 MiB) takes it
+    assert.equal(big.requests, 3);
+    assert.equal(big.errors, 0);
+  } finally {
+    fs.rmSync(tmp, {recursive: true, force: true});
+  }
+});
+
 test('--format forces a reader; an empty file is an empty report', () => {
   const j = auditJson(['--format', 'anthropic', fx('openai.jsonl')]);
   assert.equal(j.formats.openai, undefined);
