@@ -243,6 +243,10 @@ void sov__agg_add(struct sov__agg *a, const struct sov_pricing *pricing, const s
     const struct sov_price *price = m ? m->price : NULL;
     double cost = price ? sov_pricing_cost(price, o->prompt, o->cached, o->cache_write, o->completion) : 0;
     bool priced = price != NULL;
+    if (!priced && o->cost_override >= 0) {
+        cost = o->cost_override; /* the gateway priced it with its backend's configured price */
+        priced = true;
+    }
     if (!priced)
         a->unpriced_requests++;
     if (o->est_prompt)

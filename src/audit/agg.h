@@ -19,6 +19,7 @@ struct sov__obs {
     int64_t prompt, completion, cached, cache_write;
     bool est_prompt, est_completion, no_response, failed;
     double ts;
+    double cost_override; /* >= 0: the logged cost, for a model without a price row */
 };
 
 struct sov__gmap {

@@ -8,6 +8,7 @@
 #include "common/csv.h"
 #include "common/util.h"
 #include "sovereign/sovereign.h"
+#include "store/store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -121,9 +122,12 @@ struct pending {
 
 #define JOIN_BUCKETS 4096
 
+#define JOIN_MAX_PENDING 262144 /* halves waiting for their other half; beyond, counted unmatched at once */
+
 struct joins {
     pthread_mutex_t mu;
     struct pending *b[JOIN_BUCKETS];
+    size_t n;
 };
 
 /* ---- jobs and the queue ---- */
@@ -279,9 +283,20 @@ static void join(struct worker *w, struct sov__obs *o, const struct sov_audit_re
     struct pending **pp = &j->b[h % JOIN_BUCKETS], *p;
     while ((p = *pp) && (strcmp(p->id, r->join_id) || p->side == r->join))
         pp = &p->next;
+    if (!p && j->n >= JOIN_MAX_PENDING) {
+        /* memory stays bounded: this half is counted now, as if its other half never came */
+        pthread_mutex_unlock(&j->mu);
+        if (r->join == 1)
+            w->agg.batch_unmatched_inputs++;
+        else
+            w->agg.batch_unmatched_outputs++;
+        sov__agg_add(&w->agg, a->pricing, o);
+        return;
+    }
     if (!p) {
         p = calloc(1, sizeof *p);
         if (p) {
+            j->n++;
             p->id = strdup(r->join_id);
             p->side = r->join;
             p->o = *o;
@@ -296,6 +311,7 @@ static void join(struct worker *w, struct sov__obs *o, const struct sov_audit_re
         return;
     }
     *pp = p->next;
+    j->n--;
     pthread_mutex_unlock(&j->mu);
     const struct sov__obs *in = p->side == 1 ? &p->o : o, *out = p->side == 1 ? o : &p->o;
     struct sov__obs m = *in;
@@ -330,6 +346,7 @@ static void process_top(struct worker *w, struct sov_jv v, const struct sov_jobj
     memset(r, 0, offsetof(struct sov_audit_rec, join_id));
     r->join_id[0] = '\0';
     r->prompt_tokens = r->completion_tokens = r->cached_tokens = r->cache_write_tokens = -1;
+    r->logged_cost = -1;
     const char *why = "unreadable record";
     int rc = sov__audit_formats[f]->parse(&cx, tp, r, &why);
     if (rc == 0)
@@ -347,9 +364,16 @@ static void process_top(struct worker *w, struct sov_jv v, const struct sov_jobj
         o.route = -1;
         o.failed = r->failed;
         o.ts = r->ts;
+        o.cost_override = r->logged_cost;
         estimate(r, &o);
         char display[sizeof(((struct sov_audit_template *)0)->text)];
-        if (r->has_prompt && r->n_msgs) {
+        if (r->has_decision) {
+            /* the gateway already decided, with the same router: its decision is the record */
+            o.task = r->dec_task;
+            o.route = r->dec_route;
+            o.band = r->dec_complexity >= 0 ? band_of(r->dec_complexity) : -1;
+            o.sens = r->dec_sens;
+        } else if (r->has_prompt && r->n_msgs) {
             struct sov_decision d;
             memset(&d, 0, sizeof d);
             sov_router_scan_msgs(a->router, w->rs, r->msgs, r->n_msgs, &d);
@@ -384,7 +408,7 @@ static void process(struct worker *w, struct sov_jv v, uint32_t file, uint64_t l
 {
     struct sov_jobj top;
     if (v.type != '{' || sov__js_index(v, &top) != 0) {
-        sov__agg_error(&w->agg, file, line, v.type == '{' ? "malformed JSON object" : "not a JSON object");
+        sov__agg_error(&w->agg, file, line, v.type == '{' ? "malformed or truncated JSON" : "not a JSON object");
         return;
     }
     int f = forced >= 0 ? forced : sov__audit_format_detect(&top);
@@ -413,9 +437,18 @@ static void run_lines(struct worker *w, const struct job *j)
         const char *s = p;
         while (s < le && (*s == ' ' || *s == '\t' || *s == '\r'))
             s++;
-        if (s < le) {
+        if ((size_t)(le - p) > w->a->o->max_record_bytes) {
+            sov__agg_error(&w->agg, j->file, line, "record longer than --max-record-bytes");
+        } else if (s < le) {
             struct sov_jv v;
-            if (sov__js_value(s, le, &v) != 0)
+            const char *t = le;
+            while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
+                t--;
+            if (*s == '{' && t[-1] == '}') {
+                /* an object: indexing its members checks it, no separate validation pass */
+                v = (struct sov_jv){s, (size_t)(t - s), '{'};
+                process(w, v, j->file, line, j->format);
+            } else if (sov__js_value(s, le, &v) != 0)
                 sov__agg_error(&w->agg, j->file, line,
                                sov__js_skip(s, le) ? "trailing data after the JSON value" : "malformed or truncated JSON");
             else
@@ -677,6 +710,43 @@ static void submit(struct audit *a, enum job_kind kind, struct sov_buf *b, size_
     q_push(a, j);
 }
 
+struct store_walk {
+    struct audit *a;
+    struct sov__agg *agg;
+    uint32_t file;
+    uint64_t rows;
+};
+
+/* one row of Sovereign's decision store, counted as the gateway decided it */
+static int store_row(const struct sov_store_record *sr, void *u)
+{
+    struct store_walk *sw = u;
+    struct sov_audit_rec r;
+    memset(&r, 0, sizeof r);
+    r.cached_tokens = r.cache_write_tokens = -1;
+    sov__audit_decision(&r, sr->model, sr->backend, sr->tier, sr->route, sr->task, sr->complexity, sr->sensitive, sr->status,
+                        sr->prompt_tokens, sr->completion_tokens, sr->cost_usd, sr->time);
+    const char *wf = sw->a->o->workflow_field;
+    const char *workflow = !wf ? NULL : !strcmp(wf, "workflow") ? sr->workflow : !strcmp(wf, "client") ? sr->client : NULL;
+    struct sov__obs o;
+    memset(&o, 0, sizeof o);
+    o.model = r.model;
+    o.provider = provider_of(r.model, r.provider);
+    o.workflow = workflow && *workflow ? workflow : NULL;
+    o.task = r.dec_task;
+    o.route = r.dec_route;
+    o.band = r.dec_complexity >= 0 ? band_of(r.dec_complexity) : -1;
+    o.sens = r.dec_sens;
+    o.failed = r.failed;
+    o.ts = r.ts;
+    o.cost_override = r.logged_cost;
+    estimate(&r, &o);
+    sov__agg_add(sw->agg, sw->a->pricing, &o);
+    sw->agg->format_records[sov__audit_format_find("sovereign-decisions")]++;
+    sw->rows++;
+    return 0;
+}
+
 static int read_input(struct audit *a, struct input *in, struct progress *pg, uint64_t *bytes, struct sov__agg *main_agg,
                       char **err)
 {
@@ -686,6 +756,28 @@ static int read_input(struct audit *a, struct input *in, struct progress *pg, ui
         sov_buf_free(&b);
         *err = sov_asprintf("%s: cannot read (%s)", in->name, rc == SOV_EIO ? "corrupt or truncated gzip data" : "out of memory");
         return rc;
+    }
+    if (b.len >= 16 && !memcmp(b.data, "SQLite format 3", 16)) {
+        /* Sovereign's decision store */
+        sov_buf_free(&b);
+        if (!strcmp(in->name, "-")) {
+            sov__agg_error(main_agg, in->file, 1, "an SQLite decision store cannot be read from stdin: give its path");
+            return 0;
+        }
+        struct store_walk sw = {a, main_agg, in->file, 0};
+        struct sov_store_filter f;
+        memset(&f, 0, sizeof f);
+        char *e = NULL;
+        if (sov_store_each(in->name, &f, store_row, &sw, &e) != 0) {
+            char reason[256];
+            snprintf(reason, sizeof reason, "not a readable Sovereign decision store (%s)", e ? e : "error");
+            sov__agg_error(main_agg, in->file, 1, reason);
+        }
+        free(e);
+        struct stat st;
+        if (stat(in->name, &st) == 0)
+            *bytes += (uint64_t)st.st_size;
+        return 0;
     }
     size_t first = 0;
     while (first < b.len &&
@@ -932,6 +1024,114 @@ static void take_groups(struct sov__gmap *m, struct sov_audit_group **out, size_
     m->n = 0;
 }
 
+/* ---- near-duplicate templates ---- */
+
+#define NEAR_TOP 500 /* the most expensive templates are grouped; the rest stay as they are */
+#define NEAR_WORDS 48
+#define NEAR_JACCARD 0.7 /* shared words / all words of the two masked texts */
+
+struct words {
+    uint32_t h[NEAR_WORDS];
+    size_t n;
+};
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void words_of(const char *t, struct words *w)
+{
+    w->n = 0;
+    while (*t && w->n < NEAR_WORDS) {
+        while (*t && !((unsigned char)*t > 0x7f || (*t >= '0' && *t <= '9') || ((*t | 32) >= 'a' && (*t | 32) <= 'z') || *t == '<'))
+            t++;
+        uint32_t h = 2166136261u;
+        size_t len = 0;
+        while (*t && ((unsigned char)*t > 0x7f || (*t >= '0' && *t <= '9') || ((*t | 32) >= 'a' && (*t | 32) <= 'z') || *t == '<' ||
+                      *t == '>' || *t == '#')) {
+            h = (h ^ (unsigned char)(*t | 32)) * 16777619u;
+            t++;
+            len++;
+        }
+        if (len)
+            w->h[w->n++] = h;
+    }
+    qsort(w->h, w->n, sizeof w->h[0], cmp_u32);
+    size_t k = 0;
+    for (size_t i = 0; i < w->n; i++)
+        if (!k || w->h[k - 1] != w->h[i])
+            w->h[k++] = w->h[i];
+    w->n = k;
+}
+
+static double jaccard(const struct words *a, const struct words *b)
+{
+    size_t i = 0, j = 0, both = 0;
+    while (i < a->n && j < b->n) {
+        if (a->h[i] == b->h[j]) {
+            both++;
+            i++;
+            j++;
+        } else if (a->h[i] < b->h[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    size_t all = a->n + b->n - both;
+    return all ? (double)both / (double)all : 1;
+}
+
+/* Groups near-duplicate templates among the most expensive ones (sorted by spend): each joins the
+ * first more expensive group whose masked text shares at least NEAR_JACCARD of its words. The
+ * group keeps the text of its most expensive member and takes the majority task. Returns the new count. */
+static size_t group_near_duplicates(struct sov_audit_template *t, size_t n)
+{
+    if (!n)
+        return 0;
+    size_t top = n < NEAR_TOP ? n : NEAR_TOP;
+    struct words *w = calloc(top ? top : 1, sizeof *w);
+    if (!w)
+        return n;
+    size_t k = 0; /* groups so far, compacted at the front */
+    for (size_t i = 0; i < n; i++) {
+        t[i].variants = 1;
+        if (i >= top) {
+            t[k++] = t[i];
+            continue;
+        }
+        struct words cur;
+        words_of(t[i].text, &cur);
+        size_t g = k;
+        for (size_t c = 0; c < k && g == k; c++)
+            if (cur.n >= 4 && jaccard(&w[c], &cur) >= NEAR_JACCARD)
+                g = c;
+        if (g == k) {
+            w[k] = cur;
+            t[k++] = t[i];
+            continue;
+        }
+        sov__counts_merge(&t[g].c, &t[i].c);
+        for (int x = 0; x < SOV_TASK_COUNT; x++)
+            t[g].task_count[x] += t[i].task_count[x];
+        t[g].variants++;
+    }
+    free(w);
+    for (size_t i = 0; i < k; i++) {
+        uint64_t best = 0;
+        for (int x = 0; x < SOV_TASK_COUNT; x++)
+            if (t[i].task_count[x] > best) {
+                best = t[i].task_count[x];
+                t[i].task = x;
+            }
+    }
+    if (k)
+        qsort(t, k, sizeof *t, cmp_template);
+    return k;
+}
+
 static double cpu_seconds(void)
 {
     struct timespec ts;
@@ -1107,7 +1307,7 @@ int sov_audit_run(const struct sov_audit_opts *o, const struct sov_router *route
         if (main_agg.templates.n)
             qsort(main_agg.templates.v, main_agg.templates.n, sizeof *main_agg.templates.v, cmp_template);
         r->templates = main_agg.templates.v;
-        r->n_templates = main_agg.templates.n;
+        r->n_templates = group_near_duplicates(main_agg.templates.v, main_agg.templates.n);
         main_agg.templates.v = NULL;
         main_agg.templates.n = 0;
         qsort(main_agg.err, main_agg.n_err, sizeof main_agg.err[0], cmp_err);

@@ -22,7 +22,13 @@ struct sov_audit_rec {
     bool failed;           /* the call returned an error */
     double ts;             /* seconds since the epoch, 0 unknown */
     const char *provider;  /* hint from the format ("openai", "anthropic") or NULL */
-    int join;              /* 0, or 1 = batch input, 2 = batch output (join_id set) */
+    /* a record that carries the gateway's own decision (Sovereign's decision store): used as is */
+    bool has_decision;
+    int dec_task, dec_route; /* SOV_AUDIT_TASK_UNKNOWN / -1 when not decided */
+    float dec_complexity;    /* < 0 unknown */
+    uint32_t dec_sens;
+    double logged_cost; /* >= 0: the cost the gateway computed (used when the model has no price row) */
+    int join;           /* 0, or 1 = batch input, 2 = batch output (join_id set) */
     char join_id[128];
 };
 
@@ -49,7 +55,12 @@ int sov__audit_format_detect(const struct sov_jobj *top);
 
 /* readers' rows (one file each) */
 extern const struct sov_audit_format sov__fmt_openai, sov__fmt_anthropic, sov__fmt_batch_input, sov__fmt_batch_output,
-    sov__fmt_litellm, sov__fmt_helicone, sov__fmt_litellm_proxy;
+    sov__fmt_litellm, sov__fmt_helicone, sov__fmt_litellm_proxy, sov__fmt_decisions;
+
+/* Fills r from one decision-store row's fields (fmt_decisions.c; also used for the SQLite file). */
+void sov__audit_decision(struct sov_audit_rec *r, const char *model, const char *backend, const char *tier, const char *route,
+                         const char *task, double complexity, const char *sensitive_csv, int status, int64_t prompt_tokens,
+                         int64_t completion_tokens, double cost_usd, double time);
 
 /* shared reader helpers (format.c) */
 /* OpenAI or Anthropic messages array (content strings, text parts, tool calls/results). */

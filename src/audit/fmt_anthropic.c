@@ -11,12 +11,16 @@ static int detect(const struct sov_jobj *top)
     struct sov_jv req = sov__js_get(top, "request"), resp = sov__js_get(top, "response");
     if (req.type != '{')
         return 0;
-    struct sov_jv type = sov__js_find(resp, "type");
-    if (sov__js_eq(type, "message") || (sov__js_eq(type, "error") && !sov__js_find(resp, "choices").type))
+    if (!resp.type)
+        return sov__js_find(req, "system").type ? 1 : 0;
+    /* one pass over the response's members */
+    struct sov_jobj ro;
+    if (resp.type != '{' || sov__js_index(resp, &ro) != 0 || sov__js_get(&ro, "choices").type)
+        return 0;
+    struct sov_jv type = sov__js_get(&ro, "type");
+    if (sov__js_eq(type, "message") || sov__js_eq(type, "error"))
         return 1;
-    if (sov__js_path(resp, "usage.input_tokens").type)
-        return 1;
-    return !resp.type && sov__js_find(req, "system").type ? 1 : 0;
+    return sov__js_find(sov__js_get(&ro, "usage"), "input_tokens").type ? 1 : 0;
 }
 
 static int parse(const struct sov_audit_rctx *cx, const struct sov_jobj *top, struct sov_audit_rec *r, const char **why)

@@ -11,9 +11,10 @@
 #include <time.h>
 
 const struct sov_audit_format *const sov__audit_formats[] = {
-    /* most specific first: batch lines carry custom_id, Helicone request_body, LiteLLM spend, ... */
-    &sov__fmt_batch_output,  &sov__fmt_batch_input, &sov__fmt_helicone, &sov__fmt_litellm,
-    &sov__fmt_litellm_proxy, &sov__fmt_anthropic,   &sov__fmt_openai,   NULL,
+    /* most specific first: decision rows carry tier+backend, batch lines custom_id, Helicone request_body, ... */
+    &sov__fmt_decisions, &sov__fmt_batch_output, &sov__fmt_batch_input,
+    &sov__fmt_helicone,  &sov__fmt_litellm,      &sov__fmt_litellm_proxy,
+    &sov__fmt_anthropic, &sov__fmt_openai,       NULL,
 };
 
 int sov__audit_format_find(const char *name)

@@ -169,7 +169,7 @@ static void group_table(const char *title, const struct sov_audit_group *g, size
         if (models)
             t_set(t, i, 1, "%s", g[i].provider);
         counts_row(t, i, c0, &g[i].c, total_spend);
-        if (models && !g[i].price)
+        if (models && !g[i].c.priced_requests)
             t_set(t, i, c0 + 3, "unpriced");
     }
     t_print(t, o);
@@ -188,7 +188,7 @@ int sov_audit_report_text(const struct sov_audit_result *r, size_t top, struct s
                    (snprintf(a, sizeof a, "%.1f", (double)r->bytes / 1e6), a), num(b, sizeof b, T->requests));
     if (r->failed_calls)
         sov_buf_printf(o, " (+%s failed calls)", num(c, sizeof c, r->failed_calls));
-    sov_buf_printf(o, ", %s unreadable records\n", num(d, sizeof d, r->errors));
+    sov_buf_printf(o, ", %s unreadable record%s\n", num(d, sizeof d, r->errors), r->errors == 1 ? "" : "s");
     if (r->period_assumed) {
         sov_buf_puts(o, "Period: no timestamps in the logs; taken as 30 days (set --period-days)\n");
     } else {
@@ -338,7 +338,10 @@ int sov_audit_report_text(const struct sov_audit_result *r, size_t top, struct s
         while (k && ((unsigned char)txt[k - 1] & 0xC0) == 0xC0)
             k--; /* a cut sequence */
         txt[k] = '\0';
-        t_set(t, shown, 6, "%s%s", txt, strlen(tp->text) > k ? "..." : "");
+        char more[32] = "";
+        if (tp->variants > 1)
+            snprintf(more, sizeof more, "  [+%u similar]", tp->variants - 1);
+        t_set(t, shown, 6, "%s%s%s", txt, strlen(tp->text) > k ? "..." : "", more);
         shown++;
     }
     if (shown)
@@ -349,11 +352,11 @@ int sov_audit_report_text(const struct sov_audit_result *r, size_t top, struct s
 
     bool unpriced = false;
     for (size_t i = 0; i < r->n_models; i++)
-        unpriced |= !r->models[i].price;
+        unpriced |= r->models[i].c.priced_requests < r->models[i].c.requests;
     if (unpriced) {
         sov_buf_puts(o, "\nUnpriced models (not counted in spend; add them under pricing: or with --pricing FILE)\n");
         for (size_t i = 0; i < r->n_models; i++)
-            if (!r->models[i].price)
+            if (r->models[i].c.priced_requests < r->models[i].c.requests)
                 sov_buf_printf(o, "  %-40s %s requests, %s prompt + %s completion tokens\n", r->models[i].name,
                                num(a, sizeof a, r->models[i].c.requests), num(b, sizeof b, r->models[i].c.prompt_tokens),
                                num(c, sizeof c, r->models[i].c.completion_tokens));
@@ -400,7 +403,7 @@ static void jgroups(struct sov_buf *o, const char *key, const char *namekey, con
         if (models) {
             sov_buf_puts(o, ",\"provider\":");
             jstr(o, g[i].provider);
-            sov_buf_printf(o, ",\"priced\":%s", g[i].price ? "true" : "false");
+            sov_buf_printf(o, ",\"priced\":%s", g[i].c.priced_requests == g[i].c.requests ? "true" : "false");
             if (g[i].price) {
                 sov_buf_puts(o, ",\"price_per_1m\":{\"row\":");
                 jstr(o, g[i].price->model);
@@ -500,6 +503,7 @@ int sov_audit_report_json(const struct sov_audit_result *r, size_t top, struct s
         jstr(o, tp->text);
         sov_buf_putc(o, ',');
         jcounts(o, &tp->c);
+        sov_buf_printf(o, ",\"variants\":%u", tp->variants ? tp->variants : 1);
         sov_buf_printf(o, ",\"task\":\"%s\",\"complexity\":\"%s\",\"local_ready\":%s,\"local_share\":%.4f}", task_name(tp->task),
                        sov_audit_band_name(tp->band), tp->c.local_requests * 2 >= tp->c.requests ? "true" : "false",
                        share((double)tp->c.local_requests, (double)tp->c.requests));
@@ -510,7 +514,7 @@ int sov_audit_report_json(const struct sov_audit_result *r, size_t top, struct s
     sov_buf_puts(o, ",\"unpriced_models\":[");
     first = true;
     for (size_t i = 0; i < r->n_models; i++)
-        if (!r->models[i].price) {
+        if (r->models[i].c.priced_requests < r->models[i].c.requests) {
             sov_buf_printf(o, "%s{\"model\":", first ? "" : ",");
             jstr(o, r->models[i].name);
             sov_buf_printf(o, ",\"requests\":%llu,\"prompt_tokens\":%llu,\"completion_tokens\":%llu}",
@@ -713,7 +717,7 @@ int sov_audit_report_html(const struct sov_audit_result *r, size_t top, struct s
     sov_buf_puts(o, "<h2>Spend by model</h2>\n");
     for (size_t i = 0; i < n; i++) {
         bars[i] = (struct bar){r->models[i].name, r->models[i].c.spend_usd, r->models[i].c.local_spend_usd, ""};
-        if (!r->models[i].price)
+        if (r->models[i].c.priced_requests < r->models[i].c.requests)
             snprintf(bars[i].note, sizeof bars[i].note, "(unpriced: %llu requests)", (unsigned long long)r->models[i].c.requests);
     }
     svg_bars(o, "chart-models", "Spend by model", bars, n, true, true);
@@ -773,6 +777,8 @@ int sov_audit_report_html(const struct sov_audit_result *r, size_t top, struct s
             continue;
         sov_buf_puts(o, "<tr><td class=\"tpl\">");
         h(o, tp->text);
+        if (tp->variants > 1)
+            sov_buf_printf(o, " <span class=\"note\">(+%u similar)</span>", tp->variants - 1);
         sov_buf_printf(o, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", num(a, sizeof a, tp->c.requests),
                        usd(b, sizeof b, tp->c.spend_usd), task_name(tp->task), sov_audit_band_name(tp->band),
                        tp->c.local_requests * 2 >= tp->c.requests ? "yes" : "no");
@@ -790,7 +796,7 @@ int sov_audit_report_html(const struct sov_audit_result *r, size_t top, struct s
         h(o, r->models[i].provider);
         sov_buf_printf(o, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", num(a, sizeof a, r->models[i].c.requests),
                        num(b, sizeof b, r->models[i].c.prompt_tokens), num(c, sizeof c, r->models[i].c.completion_tokens),
-                       r->models[i].price ? usd(d, sizeof d, r->models[i].c.spend_usd) : "unpriced");
+                       r->models[i].c.priced_requests ? usd(d, sizeof d, r->models[i].c.spend_usd) : "unpriced");
     }
     sov_buf_puts(o, "</tbody></table>\n");
     if (r->n_workflows) {

@@ -11,11 +11,17 @@
 
 extern const struct sov_backend_ops sov_backend_openai;
 extern const struct sov_backend_ops sov_backend_anthropic;
+#ifdef SOV_HAVE_LLAMA
+extern const struct sov_backend_ops sov_backend_llama;
+#endif
 
 /* One row per kind. A kind compiled out is simply absent. */
 static const struct sov_backend_ops *const kinds[] = {
     &sov_backend_openai,
     &sov_backend_anthropic,
+#ifdef SOV_HAVE_LLAMA
+    &sov_backend_llama,
+#endif
     NULL,
 };
 

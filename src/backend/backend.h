@@ -104,6 +104,9 @@ struct sov_backend_ops {
     /* Required. Abandons a started call (client gone, deadline). No sink callback fires afterwards;
      * frees the call's backend state. */
     void (*cancel)(struct sov_call *c);
+    /* May be NULL (no embeddings). Begins a POST /v1/embeddings call (c->request is the OpenAI
+     * embeddings request): the same lifecycle as start, the answer through on_complete + on_done. */
+    int (*embed)(struct sov_call *c);
 };
 
 struct sov_backend {

@@ -159,4 +159,17 @@ struct sov_llama_utf8 {
 size_t sov__llama_utf8_push(struct sov_llama_utf8 *u, const char *in, size_t n, char *out, size_t cap);
 size_t sov__llama_utf8_finish(struct sov_llama_utf8 *u, char *out, size_t cap);
 
+/* `sovereign gen-tiny-model` (src/backend/llama_tiny.c): a random-weight llama GGUF with a byte-level
+ * vocabulary (262 tokens: <unk> <s> </s>, the 256 bytes, "▁", <|im_start|> <|im_end|>) and a ChatML
+ * chat template; the same bytes for the same options. */
+struct sov_llama_tiny_opts {
+    uint64_t seed;
+    int n_layer, n_embd, n_head, n_head_kv, n_ff, n_ctx;
+    bool embedding; /* mark it an embedding model (mean pooling): serves /v1/embeddings */
+};
+void sov__llama_tiny_default(struct sov_llama_tiny_opts *o);
+/* Writes the model to out_path (through a temporary file, renamed at the end). Returns 0,
+ * SOV_EINVAL (bad shape), SOV_ENOMEM, SOV_EIO with *err. */
+int sov__llama_gen_tiny(const struct sov_llama_tiny_opts *o, const char *out_path, char **err);
+
 #endif

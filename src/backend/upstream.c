@@ -1,5 +1,6 @@
 #define SOV_LOG_MODULE "upstream"
 #include "backend/upstream.h"
+#include "backend/h1.h"
 #include "common/log.h"
 
 #include <curl/curl.h>
@@ -17,9 +18,11 @@ struct sov_upstream_loop {
     struct sov_upstream_req *graveyard; /* aborted during an action; freed after it */
     CURL **pool;                   /* idle easy handles kept for reuse */
     size_t n_pool;
+    struct sov__h1_loop *h1;            /* plain HTTP to numeric addresses (h1.c); NULL: all by libcurl */
 };
 
 struct sov_upstream_req {
+    int kind; /* 0 here; h1.c's requests start with SOV__H1_KIND */
     struct sov_upstream_loop *loop;
     struct sov_upstream_req *prev, *next;
     CURL *easy;
@@ -253,6 +256,7 @@ struct sov_upstream_loop *sov_upstream_loop_new(struct event_base *base)
     l->multi = curl_multi_init();
     l->timer = evtimer_new(base, on_timer, l);
     l->pool = calloc(POOL_MAX, sizeof *l->pool);
+    l->h1 = sov__h1_loop_new(base); /* NULL when a proxy is configured: then libcurl does all */
     if (!l->multi || !l->timer || !l->pool) {
         sov_upstream_loop_free(l);
         return NULL;
@@ -269,6 +273,7 @@ void sov_upstream_loop_free(struct sov_upstream_loop *l)
 {
     if (!l)
         return;
+    sov__h1_loop_free(l->h1);
     while (l->reqs) {
         l->reqs->aborted = true;
         req_free(l->reqs);
@@ -285,13 +290,15 @@ void sov_upstream_loop_free(struct sov_upstream_loop *l)
 
 size_t sov_upstream_loop_active(const struct sov_upstream_loop *l)
 {
-    return l->active;
+    return l->active + sov__h1_loop_active(l->h1);
 }
 
 struct sov_upstream_req *sov_upstream_post(struct sov_upstream_loop *l, const char *url, struct curl_slist *headers, char *body,
                                            size_t body_len, const struct sov_upstream_timeouts *t,
                                            const struct sov_upstream_cbs *cbs, void *ud)
 {
+    if (l->h1 && sov__h1_accepts(url))
+        return sov__h1_post(l->h1, url, headers, body, body_len, t, cbs, ud);
     struct sov_upstream_req *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
@@ -388,6 +395,10 @@ static void on_deferred_free(evutil_socket_t fd, short what, void *arg)
 
 void sov_upstream_abort(struct sov_upstream_req *r)
 {
+    if (r && r->kind == SOV__H1_KIND) {
+        sov__h1_abort(r);
+        return;
+    }
     if (!r || r->aborted)
         return;
     r->aborted = true;

@@ -33,6 +33,7 @@ int sov_cmd_train(int argc, char **argv);
 int sov_cmd_decisions(int argc, char **argv);
 int sov_cmd_bench(int argc, char **argv);
 int sov_cmd_quantize(int argc, char **argv);
+int sov_cmd_gen_tiny_model(int argc, char **argv);
 int sov_cmd_audit(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@ const struct sov_command sov_commands[] = {
     {"eval", sov_cmd_eval, "measure the router on labelled data: task accuracy, PII precision/recall, cost-quality curve"},
     {"route", sov_cmd_route, "explain offline what the router would do with a prompt, and why"},
     {"bench", sov_cmd_bench, "measure local nodes: time to first token, token-to-action, tokens/s, memory; compare quantizations"},
+    {"gen-tiny-model", sov_cmd_gen_tiny_model, "write a small random-weight GGUF model (byte vocabulary, ChatML) for tests"},
     {"quantize", sov_cmd_quantize, "rewrite a GGUF model at another precision (Q4_K_M, Q8_0, F16, ...)"},
     {"train", sov_cmd_train, "train the router's task and complexity model from labelled JSONL"},
     {NULL, NULL, NULL},

@@ -56,6 +56,8 @@ static void access_log(struct gw_req *r)
         if (u->completion_tokens > 0)
             cost += (double)u->completion_tokens * b->price_out_per_m / 1e6;
         sov_metrics_tokens(g->metrics, r->backend, u->prompt_tokens, u->completion_tokens, cost);
+        if (u->has_confidence)
+            sov_metrics_confidence(g->metrics, r->backend, u->mean_logprob);
     }
     sov_metrics_request(g->metrics, r->backend, r->status, dur, ttfb);
     if (g->store)
@@ -90,6 +92,9 @@ static void access_log(struct gw_req *r)
     if (u->prompt_tokens >= 0 && r->backend >= 0 && r->status == 200)
         sov_buf_printf(&o, ",\"prompt_tokens\":%lld,\"completion_tokens\":%lld,\"cost_usd\":%.8f", (long long)u->prompt_tokens,
                        (long long)(u->completion_tokens < 0 ? 0 : u->completion_tokens), cost);
+    if (u->has_confidence && r->status == 200)
+        sov_buf_printf(&o, ",\"confidence\":{\"mean_logprob\":%.4f,\"min_logprob\":%.4f,\"mean_entropy\":%.4f}",
+                       u->mean_logprob, u->min_logprob, u->mean_entropy);
     sov_buf_printf(&o, ",\"latency_ms\":%.3f,\"ttfb_ms\":%.3f}\n", (double)dur / 1000.0, (double)ttfb / 1000.0);
     if (o.len && o.data[o.len - 1] != '\n') { /* truncated: keep it one line */
         o.len = o.len < sizeof line - 1 ? o.len : sizeof line - 1;
@@ -248,6 +253,12 @@ static void on_complete(struct sov_call *c, const char *json, size_t len)
     if (!r->req)
         return;
     set_common_headers(r, "application/json");
+    if (c->usage.has_confidence) {
+        char conf[128];
+        snprintf(conf, sizeof conf, "mean_logprob=%.4f; min_logprob=%.4f; mean_entropy=%.4f", c->usage.mean_logprob,
+                 c->usage.min_logprob, c->usage.mean_entropy);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "x-sovereign-confidence", conf);
+    }
     if (r->fmt == SOV_FMT_ANTHROPIC) {
         struct sov_buf o = SOV_BUF_INIT(0);
         if (sov__front_complete(r, json, len, &o) == 0) {
@@ -408,7 +419,10 @@ static void try_next(struct gw_req *r)
         r->call.sink = &sink;
         r->call.user = r;
         r->call.usage.prompt_tokens = r->call.usage.completion_tokens = r->call.usage.cached_tokens = -1;
-        int rc = b->ops->start(&r->call);
+        int rc = !r->embeddings ? b->ops->start(&r->call) : b->ops->embed ? b->ops->embed(&r->call) : SOV_EINVAL;
+        if (r->embeddings && !b->ops->embed)
+            snprintf(r->call.start_error, sizeof r->call.start_error, "backend %s (kind %s) does not serve embeddings",
+                     b->cfg->name, b->cfg->kind);
         if (rc == 0) {
             r->call_active = true;
             return;
@@ -649,6 +663,56 @@ void sov__gw_dispatch_chat(struct gw_req *r)
         add_candidate(r, g->fallback[i]);
     if (sov__gw_guard(r, !strcmp(r->model, "auto")) != 0)
         return;
+    unsigned ms = g->cfg->limits.request_timeout_ms;
+    r->deadline = evtimer_new(r->w->base, on_deadline, r);
+    if (r->deadline) {
+        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+        evtimer_add(r->deadline, &tv);
+    }
+    try_next(r);
+}
+
+/* POST /v1/embeddings: the backend serving the model, no router, no fallback chain (an embedding
+ * is only meaningful from the model asked for). */
+void sov__gw_dispatch_embeddings(struct gw_req *r)
+{
+    struct sov_gateway *g = r->w->g;
+    json_t *model = json_object_get(r->body, "model");
+    if (!json_is_object(r->body)) {
+        reply_error(r, 400, "invalid_request_error", NULL, NULL, "the request body must be a JSON object");
+        return;
+    }
+    if (!json_is_string(model) || !json_string_length(model) || json_string_length(model) >= sizeof r->model) {
+        reply_error(r, 400, "invalid_request_error", NULL, "model", "'model' must be a non-empty string");
+        return;
+    }
+    json_t *in = json_object_get(r->body, "input");
+    size_t bytes = json_is_string(in) ? json_string_length(in) : 0, i;
+    json_t *e;
+    if (json_is_array(in))
+        json_array_foreach(in, i, e) bytes += json_is_string(e) ? json_string_length(e) : 0;
+    if (!json_is_string(in) && !json_is_array(in)) {
+        reply_error(r, 400, "invalid_request_error", NULL, "input", "'input' must be a string or an array of strings");
+        return;
+    }
+    if (bytes > g->cfg->limits.max_prompt_bytes) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "the input is %zu bytes, the limit is %zu (limits.max_prompt_bytes)", bytes,
+                 g->cfg->limits.max_prompt_bytes);
+        reply_error(r, 413, "invalid_request_error", "request_too_large", "input", msg);
+        return;
+    }
+    snprintf(r->model, sizeof r->model, "%s", json_string_value(model));
+    int bi = find_backend_for_model(g, r->model);
+    if (bi < 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "The model '%.100s' does not exist or you do not have access to it.", r->model);
+        reply_error(r, 404, "invalid_request_error", "model_not_found", "model", msg);
+        return;
+    }
+    r->embeddings = true;
+    r->raw = NULL; /* never relayed as a chat body */
+    add_candidate(r, bi);
     unsigned ms = g->cfg->limits.request_timeout_ms;
     r->deadline = evtimer_new(r->w->base, on_deadline, r);
     if (r->deadline) {

@@ -112,7 +112,10 @@ static void handle_post_json(struct sov_worker *w, struct evhttp_request *req, c
         return;
     }
     sov__gw_set_body(r, j, body, len);
-    sov__gw_dispatch_chat(r);
+    if (!strcmp(path, "/v1/embeddings"))
+        sov__gw_dispatch_embeddings(r);
+    else
+        sov__gw_dispatch_chat(r);
 }
 
 /* ---- auth -------------------------------------------------------------------------------------- */
@@ -146,7 +149,7 @@ static bool authorized(struct sov_gateway *g, struct evhttp_request *req, bool a
 
 /* ---- the path table ---------------------------------------------------------------------------- */
 
-enum route_kind { R_CHAT, R_MESSAGES, R_MODELS, R_HEALTH, R_METRICS };
+enum route_kind { R_CHAT, R_MESSAGES, R_EMBEDDINGS, R_MODELS, R_HEALTH, R_METRICS };
 
 static const struct {
     const char *path;
@@ -156,6 +159,7 @@ static const struct {
 } routes[] = {
     {"/v1/chat/completions", EVHTTP_REQ_POST, R_CHAT, true},
     {"/v1/messages", EVHTTP_REQ_POST, R_MESSAGES, true},
+    {"/v1/embeddings", EVHTTP_REQ_POST, R_EMBEDDINGS, true},
     {"/v1/models", EVHTTP_REQ_GET, R_MODELS, true},
     {"/healthz", EVHTTP_REQ_GET, R_HEALTH, false},
     {"/metrics", EVHTTP_REQ_GET, R_METRICS, false},
@@ -202,6 +206,7 @@ static void on_request(struct evhttp_request *req, void *arg)
         switch (routes[i].kind) {
         case R_CHAT:
         case R_MESSAGES:
+        case R_EMBEDDINGS:
             if (w->draining) {
                 simple_error(w, req, routes[i].path, fmt, 503, "api_error", "shutting_down", "the gateway is shutting down");
                 return;

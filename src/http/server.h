@@ -88,6 +88,7 @@ struct gw_req {
     const char *raw;         /* the client's bytes, when they are OpenAI chat */
     size_t raw_len;
     bool stream, include_usage;
+    bool embeddings;         /* POST /v1/embeddings: the backend's embed() instead of start() */
     char model[128];         /* as the client named it */
     int cand[MAX_CANDIDATES];
     size_t n_cand, attempt;
@@ -118,6 +119,8 @@ struct gw_req {
 struct gw_req *sov__gw_req_new(struct sov_worker *w, struct evhttp_request *req, const char *path, enum sov_api_format fmt);
 void sov__gw_set_body(struct gw_req *r, json_t *body, const char *raw, size_t raw_len); /* takes body */
 void sov__gw_dispatch_chat(struct gw_req *r);
+/* POST /v1/embeddings: r->body holds the OpenAI embeddings request; goes to the backend serving the model. */
+void sov__gw_dispatch_embeddings(struct gw_req *r);
 void sov__gw_reply_error(struct gw_req *r, int status, const char *type, const char *code, const char *param,
                          const char *msg);
 void sov__gw_fail_all(struct gw_req *r);

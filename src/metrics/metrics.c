@@ -10,6 +10,8 @@
 static const int statuses[SOV_METRICS_STATUSES] = {200, 400, 401, 403, 404, 405, 413, 429, 499, 500, 502, 503, 504, 0};
 static const double bounds_s[SOV_METRICS_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                      0.1,    0.25,  0.5,    1,     2.5,  10,    60};
+/* log-probability bounds of the confidence histogram (natural log; 0 = certain) */
+static const double conf_bounds[SOV_METRICS_BUCKETS] = {-12, -10, -8, -6, -5, -4, -3, -2.5, -2, -1.5, -1, -0.5, -0.25, -0.1};
 static const char *const error_kinds[SOV_METRICS_ERROR_KINDS] = {"connect", "timeout",  "status",    "protocol",
                                                                  "broken",  "internal", "overloaded"};
 
@@ -54,6 +56,21 @@ static void observe(struct sov_histogram *h, uint64_t us)
         INC(h->buckets[i], 1);
     INC(h->count, 1);
     INC(h->sum_us, us);
+}
+
+void sov_metrics_confidence(struct sov_metrics *m, int backend, double mean_logprob)
+{
+    struct sov_backend_metrics *b = bm(m, backend);
+    int i = 0;
+    while (i < SOV_METRICS_BUCKETS && mean_logprob > conf_bounds[i])
+        i++;
+    if (i < SOV_METRICS_BUCKETS)
+        INC(b->conf_buckets[i], 1);
+    INC(b->conf_count, 1);
+    double cur = atomic_load_explicit(&b->conf_sum, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(&b->conf_sum, &cur, cur + mean_logprob, memory_order_relaxed,
+                                                  memory_order_relaxed))
+        ;
 }
 
 void sov_metrics_request(struct sov_metrics *m, int backend, int status, uint64_t duration_us, uint64_t ttfb_us)
@@ -185,6 +202,21 @@ int sov_metrics_render(struct sov_metrics *m, struct sov_buf *o)
     sov_buf_puts(o, "# HELP sovereign_ttfb_seconds Time from request to the first byte of the answer.\n"
                     "# TYPE sovereign_ttfb_seconds histogram\n");
     render_hist(o, m, "sovereign_ttfb_seconds", offsetof(struct sov_backend_metrics, ttfb));
+    sov_buf_puts(o, "# HELP sovereign_answer_mean_logprob Mean token log-probability of answers (confidence summary).\n"
+                    "# TYPE sovereign_answer_mean_logprob histogram\n");
+    for (size_t i = 0; i + 1 < m->n; i++) {
+        unsigned long long cum = 0;
+        for (int k = 0; k < SOV_METRICS_BUCKETS; k++) {
+            cum += LOAD(m->b[i].conf_buckets[k]);
+            sov_buf_printf(o, "sovereign_answer_mean_logprob_bucket{backend=\"%s\",le=\"%g\"} %llu\n", bname(m, i),
+                           conf_bounds[k], cum);
+        }
+        sov_buf_printf(o, "sovereign_answer_mean_logprob_bucket{backend=\"%s\",le=\"+Inf\"} %llu\n", bname(m, i),
+                       LOAD(m->b[i].conf_count));
+        sov_buf_printf(o, "sovereign_answer_mean_logprob_sum{backend=\"%s\"} %.6f\n", bname(m, i),
+                       atomic_load_explicit(&m->b[i].conf_sum, memory_order_relaxed));
+        sov_buf_printf(o, "sovereign_answer_mean_logprob_count{backend=\"%s\"} %llu\n", bname(m, i), LOAD(m->b[i].conf_count));
+    }
     uint32_t nr = (uint32_t)atomic_load(&m->n_reasons);
     if (nr > SOV_METRICS_REASONS)
         nr = SOV_METRICS_REASONS;

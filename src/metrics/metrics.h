@@ -33,6 +33,10 @@ struct sov_backend_metrics {
     atomic_uint_fast64_t cost_nano_usd;
     atomic_uint_fast64_t inflight;
     struct sov_histogram duration, ttfb;
+    /* mean log-probability of answers that carry a confidence summary (buckets: conf_bounds in metrics.c) */
+    atomic_uint_fast64_t conf_buckets[SOV_METRICS_BUCKETS];
+    atomic_uint_fast64_t conf_count;
+    _Atomic double conf_sum;
 };
 
 struct sov_metrics {
@@ -53,6 +57,8 @@ void sov_metrics_request(struct sov_metrics *m, int backend, int status, uint64_
 void sov_metrics_upstream_error(struct sov_metrics *m, int backend, int kind);
 void sov_metrics_failover(struct sov_metrics *m, int backend);
 void sov_metrics_tokens(struct sov_metrics *m, int backend, int64_t prompt, int64_t completion, double cost_usd);
+/* An answer's confidence summary (mean log-probability of its tokens, <= 0). */
+void sov_metrics_confidence(struct sov_metrics *m, int backend, double mean_logprob);
 /* route: 0 local, 1 cloud; reason: the category of the reason ("sensitive", "task", "complexity", "default"...). */
 void sov_metrics_decision(struct sov_metrics *m, int route, const char *reason);
 /* Appends the Prometheus text. */

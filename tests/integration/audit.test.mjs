@@ -140,6 +140,25 @@ test('LiteLLM-proxy call logs (../shared/data/api_logs): spend matches the logge
   assert.ok(all.error_lines.some((e) => /fncall-llm-message\.json:1: a JSON list of chat messages/.test(e)));
 });
 
+test("Sovereign's decision log (`decisions --json` lines): the gateway's decisions and logged costs", () => {
+  const j = auditJson(['--workflow-field', 'workflow', fx('decisions.jsonl')]);
+  assert.equal(j.formats['sovereign-decisions'], 4);
+  assert.equal(j.requests, 3);
+  assert.equal(j.failed_calls, 1); // the 502
+  // gpt-4o is priced from the table (1M x $2.50 + 100k x $10); "auto" rows carry the gateway's own cost
+  close(model(j, 'gpt-4o').spend_usd, 3.5);
+  close(model(j, 'cloud').spend_usd, 0.0123);
+  close(j.spend_usd, 3.5123);
+  assert.deepEqual(j.unpriced_models, []);
+  assert.equal(j.migratable.requests, 1);
+  assert.equal(j.by_task.summarization.local_requests, 1);
+  assert.equal(j.by_task.creative.requests, 1);
+  assert.equal(j.by_task.unknown.requests, 1); // no task recorded
+  assert.equal(j.sensitive.email, 2);
+  assert.equal(j.sensitive.iban, 1);
+  assert.deepEqual(j.by_workflow.map((w) => w.workflow).sort(), ['billing', 'tickets']);
+});
+
 test('gzip input, stdin, and a directory give the same report as the plain file', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sov-audit-'));
   try {
@@ -163,6 +182,25 @@ test('gzip input, stdin, and a directory give the same report as the plain file'
     const c = auditJson([path.join(tmp, 'cut.gz'), fx('anthropic.jsonl')]);
     assert.ok(c.error_lines.some((e) => /cut\.gz:\d+: corrupt or truncated gzip data/.test(e)), c.error_lines.join('\n'));
     assert.equal(c.formats.anthropic, 3); // the next file is still read
+  } finally {
+    fs.rmSync(tmp, {recursive: true, force: true});
+  }
+});
+
+test('a record longer than --max-record-bytes is reported and skipped, the next ones are read', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sov-audit-'));
+  try {
+    const line = (c) => JSON.stringify({request: {model: 'gpt-4o', messages: [{role: 'user', content: c}]},
+      response: {model: 'gpt-4o', usage: {prompt_tokens: 10, completion_tokens: 1}}});
+    const f = path.join(tmp, 'long.jsonl');
+    fs.writeFileSync(f, [line('hi'), line('Summarize: ' + 'x'.repeat(6 << 20)), line('bye')].join('\n') + '\n');
+    const small = auditJson(['--max-record-bytes', String(1 << 20), f]);
+    assert.equal(small.requests, 2);
+    assert.equal(small.errors, 1);
+    assert.match(small.error_lines[0], /long\.jsonl:2: record longer than --max-record-bytes/);
+    const big = auditJson([f]); // the default cap (64 MiB) takes it
+    assert.equal(big.requests, 3);
+    assert.equal(big.errors, 0);
   } finally {
     fs.rmSync(tmp, {recursive: true, force: true});
   }
@@ -212,6 +250,12 @@ test('the JSON report has every field the issue names, consistent with each othe
     assert.ok(typeof t.task === 'string' && typeof t.template === 'string');
   }
   for (let i = 1; i < j.templates.length; i++) assert.ok(j.templates[i - 1].spend_usd >= j.templates[i].spend_usd);
+  // near-duplicates group: the short-story prompts differ only in what the keeper finds
+  const story = j.templates.filter((t) => t.template.startsWith('Write a short story about a lighthouse keeper'));
+  assert.equal(story.length, 1);
+  assert.ok(story[0].variants >= 2, JSON.stringify(story[0]));
+  assert.equal(story[0].task, 'creative');
+  assert.ok(j.templates.every((t) => Number.isInteger(t.variants) && t.variants >= 1));
   assert.deepEqual(j.unpriced_models.map((m) => m.model), ['mistral-large-latest']);
   assert.equal(j.period.assumed, false);
   assert.ok(j.period.days > 6 && j.period.days < 8);

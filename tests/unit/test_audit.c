@@ -11,12 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "audit/audit_int.h"
 #include "audit/pricing.h"
 #include "common/buf.h"
 #include "config/yaml.h"
 #include "route/router.h"
 #include "sovereign/sovereign.h"
+#include "store/store.h"
+
+#include <unistd.h>
 
 static struct sov_jv val(const char *s)
 {
@@ -229,11 +233,80 @@ static void router_span_matches_json(void **state)
     sov_router_free(r);
 }
 
+/* Sovereign's own decision store (SQLite) is a log the audit reads: the gateway's decisions as they were */
+static void decision_store(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/sov-test-audit-store-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char *err = NULL;
+    struct sov_store_options so = {0, 0};
+    struct sov_store *st = sov_store_open(path, &so, &err);
+    assert_non_null(st);
+    for (int i = 0; i < 10; i++) {
+        struct sov_store_record r;
+        memset(&r, 0, sizeof r);
+        r.time = 1751328000.0 + i * 3600;
+        r.status = i == 9 ? 502 : 200;
+        snprintf(r.model, sizeof r.model, "%s", i % 2 ? "gpt-4o" : "auto");
+        snprintf(r.backend, sizeof r.backend, "%s", i % 2 ? "openai" : "local");
+        snprintf(r.tier, sizeof r.tier, "%s", i % 2 ? "cloud" : "local");
+        snprintf(r.route, sizeof r.route, "%s", i % 2 ? "cloud" : "local");
+        snprintf(r.task, sizeof r.task, "%s", i % 2 ? "creative" : "extraction");
+        r.complexity = i % 2 ? 0.8 : 0.1;
+        if (i % 3 == 0)
+            snprintf(r.sensitive, sizeof r.sensitive, "email,iban");
+        snprintf(r.workflow, sizeof r.workflow, "wf%d", i % 2);
+        r.attempts = 1;
+        r.prompt_tokens = 1000;
+        r.completion_tokens = 100;
+        r.cost_usd = i % 2 ? 0.0035 : 0;
+        assert_int_equal(sov_store_put(st, &r), 0);
+    }
+    sov_store_close(st);
+
+    struct sov_router *router = sov_router_new(NULL, &err);
+    struct sov_pricing *p = sov_pricing_new();
+    struct sov_audit_opts o;
+    sov_audit_opts_default(&o);
+    o.workflow_field = "workflow";
+    o.threads = 1;
+    char *paths[] = {path};
+    struct sov_audit_result *res = NULL;
+    assert_int_equal(sov_audit_run(&o, router, p, paths, 1, &res, &err), 0);
+    assert_int_equal(res->total.requests, 9);
+    assert_int_equal(res->failed_calls, 1);
+    assert_int_equal(res->errors, 0);
+    assert_int_equal(res->by_task[SOV_TASK_EXTRACTION].requests, 5);
+    assert_int_equal(res->by_task[SOV_TASK_CREATIVE].requests, 4);
+    assert_int_equal(res->total.local_requests, 5);
+    /* gpt-4o from the price table: 1000 x $2.50 + 100 x $10 per 1M, four times */
+    assert_true(fabs(res->total.spend_usd - 4 * 0.0035) < 1e-9);
+    assert_int_equal(res->sens_requests[SOV_PII_EMAIL], 4);
+    assert_int_equal(res->n_workflows, 2);
+    assert_true(res->ts_max - res->ts_min > 8 * 3600 - 1);
+    struct sov_buf b = SOV_BUF_INIT(0);
+    assert_int_equal(sov_audit_report_json(res, 10, &b), 0);
+    assert_non_null(strstr(b.data, "\"sovereign-decisions\":10"));
+    sov_buf_free(&b);
+    sov_audit_result_free(res);
+    sov_pricing_free(p);
+    sov_router_free(router);
+    unlink(path);
+    char side[sizeof path + 8];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(jspan_structure),  cmocka_unit_test(jspan_lookup_and_strings), cmocka_unit_test(pricing_match_and_cost),
-        cmocka_unit_test(template_masking), cmocka_unit_test(router_span_matches_json),
+        cmocka_unit_test(template_masking), cmocka_unit_test(router_span_matches_json), cmocka_unit_test(decision_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,13 +83,13 @@ static void logit_stats(void **state)
         if (p[i] > 0)
             hn -= p[i] * log(p[i]);
     }
-    assert_true(fabs(lp - log(p[1])) < 1e-9);
-    assert_true(fabs(h - hn) < 1e-9);
+    assert_true(fabs(lp - log(p[1])) < 1e-6);
+    assert_true(fabs(h - hn) < 1e-6);
     /* Uniform over 4: entropy log 4, every logprob -log 4. */
     float u[4] = {3, 3, 3, 3};
     sov__llama_logit_stats(u, 4, 2, &lp, &h);
-    assert_true(fabs(lp + log(4.0)) < 1e-12);
-    assert_true(fabs(h - log(4.0)) < 1e-12);
+    assert_true(fabs(lp + log(4.0)) < 1e-9);
+    assert_true(fabs(h - log(4.0)) < 1e-9);
 }
 
 static void write_file(const char *path, const void *data, size_t n)
