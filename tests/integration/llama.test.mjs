@@ -14,6 +14,8 @@ import {
     startGateway,
     track,
     chat,
+    messages,
+    parseSse,
     post,
     user,
     streamPost,
@@ -126,6 +128,35 @@ for (const model of [ 'tiny', 'real' ]) {
         assert.deepEqual(last.usage, a.json.usage);
     });
 }
+
+test('Anthropic-format clients: /v1/messages to the node, plain and streamed, the same greedy text', async () => {
+    const body = {model : 'real', max_tokens : 20, temperature : 0, messages : user('Hello')};
+    const r = await messages(gw, body);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.type, 'message');
+    assert.equal(r.json.stop_reason, 'max_tokens');
+    assert.equal(r.json.usage.output_tokens, 20);
+    const text = r.json.content[0].text;
+    const s = await streamPost(`${gw.url}/v1/messages`, {...body, stream : true}, {headers : {'anthropic-version' : '2023-06-01'}});
+    const ev = parseSse(s.text).filter((e) => e.event === 'content_block_delta').map((e) => JSON.parse(e.data).delta.text);
+    assert.equal(ev.join(''), text);
+    const plain = await chat(gw, {...body});
+    assert.equal(plain.json.choices[0].message.content, text);
+});
+
+test('continuous batching: requests decoded together give the same greedy answers as one at a time', async () => {
+    const prompts = [ 'First question about rivers', 'Something else entirely, longer ' + 'words '.repeat(40), 'A third one' ];
+    const body = (p, n) => ({model : 'real', messages : user(p), max_tokens : n, temperature : 0});
+    const alone = [];
+    for (const [i, p] of prompts.entries())
+        alone.push((await chat(gw, body(p, 30 + 10 * i))).json.choices[0].message.content);
+    // three at once on two slots: two decode together, the third joins when one finishes
+    const together = await Promise.all(prompts.map((p, i) => chat(gw, body(p, 30 + 10 * i))));
+    for (const [i, r] of together.entries()) {
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.choices[0].message.content, alone[i], `prompt ${i}`);
+    }
+});
 
 test('seeded sampling repeats; another seed (almost surely) differs', async () => {
     const body = (seed) => ({model : 'real', messages : user('Hi'), max_tokens : 30, temperature : 1, top_k : 0, seed});
