@@ -159,6 +159,23 @@ test('quantize: the types, a smaller output, progress-free when not a terminal',
   assert.match(JSON.parse(b.out).targets[0].model, /Q8_0/);
 });
 
+test('quantize and bench draw a progress bar when stderr is a terminal', async () => {
+  const tty = (cmd) => new Promise((resolve) => {
+    const p = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('close', (code) => resolve({ code, out }));
+  });
+  const q = await tty(`${BIN} quantize -t 1 ${TINY} ${path.join(tmp, 'tty-q8.gguf')} Q8_0`);
+  assert.equal(q.code, 0, q.out);
+  const m = [...q.out.matchAll(/quantize \[[#.]{30}\] (\d+)\/(\d+)/g)];
+  assert.ok(m.length >= 2, q.out);
+  assert.equal(m.at(-1)[1], m.at(-1)[2], 'the bar reaches every tensor');
+  const b = await tty(`${BIN} bench -t 1 -m 4 -n 3 ${TINY} >/dev/null`);
+  assert.equal(b.code, 0, b.out);
+  assert.match(b.out, /\[#{30}\] 3\/3/);
+});
+
 test('quantize and bench: bad types, missing and corrupt models give one line and exit 2', async () => {
   const trunc = path.join(tmp, 'trunc.gguf');
   writeFileSync(trunc, readFileSync(TINY).subarray(0, 4096));
