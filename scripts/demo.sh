@@ -72,12 +72,8 @@ grep '^{' "$work/gateway.log" | head -3 | sed 's/^/   /'
 if [ -f examples/sample-log.jsonl ] || [ -f examples/sample-log.jsonl.gz ]; then
   echo
   echo "== Phase 1: the audit of a sample API log (examples/sample-log.jsonl, made by scripts/gen-sample-log.mjs)"
-  "$bin" audit --no-progress --workflow-field metadata.app --top 8 --html "$work/audit.html" \
-    --local-tokens-per-s 40 --local-hourly-usd 1.20 \
-    examples/sample-log.jsonl* || true
-  if [ -s "$work/audit.html" ]; then
-    cp "$work/audit.html" /tmp/sovereign-audit.html
-    echo "   (the same report for a manager, self-contained with SVG charts: /tmp/sovereign-audit.html)"
-  fi
+  "$bin" audit --no-progress --workflow-field metadata.app --top 8 --html /tmp/sovereign-audit.html \
+    --local-tokens-per-s 40 --local-hourly-usd 1.20 examples/sample-log.jsonl* || true
+  echo "   (/tmp/sovereign-audit.html: the same report for a manager, one self-contained page with SVG charts)"
 fi
 kill -TERM "${pids[2]}" 2>/dev/null || true

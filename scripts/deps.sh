@@ -55,7 +55,10 @@ fi
 npm_install() {
   local dir=$1
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.stamp" ]; then
-    (cd "$dir" && npm ci --silent --no-audit --no-fund >/dev/null) && touch "$dir/node_modules/.stamp"
+    local log
+    log=$(cd "$dir" && npm ci --no-audit --no-fund 2>&1) ||
+      { printf '%s\n' "$log" | tail -20 >&2; echo "deps.sh: npm ci in $dir failed" >&2; return 1; }
+    touch "$dir/node_modules/.stamp"
   fi
 }
 npm_install "$here/tests"

@@ -34,6 +34,9 @@ done
 
 die() { echo "llama-deps.sh: $*" >&2; exit 1; }
 mkdir -p "$cache/npm"
+# One run at a time per cache (several checkouts may share it): the others wait here.
+exec 9>"$cache/.lock"
+flock 9
 
 # npm pack PKG into the cache unless a tarball with the pinned integrity is already there.
 fetch() { # spec file integrity
@@ -113,7 +116,10 @@ if [ ! -f "$out/.done" ]; then
   cp "$src"/include/*.h "$src"/ggml/include/*.h "$out/include/"
   find "$build/bin" -maxdepth 1 -name 'lib*.so*' -exec cp -P {} "$out/lib/" \;
   cp "$build/bin/llama-server" "$out/bin/"
-  "$out/bin/llama-server" --version >/dev/null 2>&1 || die "built llama-server does not run"
+  if ! "$out/bin/llama-server" --version >/dev/null 2>&1; then
+    "$out/bin/llama-server" --version 2>&1 | tail -3 >&2 || true
+    die "the built llama-server does not run"
+  fi
   echo "source llama.cpp $BUNDLE_HEAD" >"$out/VERSION"
   rm -rf "$build"
   touch "$out/.done"

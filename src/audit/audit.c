@@ -122,9 +122,12 @@ struct pending {
 
 #define JOIN_BUCKETS 4096
 
+#define JOIN_MAX_PENDING 262144 /* halves waiting for their other half; beyond, counted unmatched at once */
+
 struct joins {
     pthread_mutex_t mu;
     struct pending *b[JOIN_BUCKETS];
+    size_t n;
 };
 
 /* ---- jobs and the queue ---- */
@@ -280,9 +283,20 @@ static void join(struct worker *w, struct sov__obs *o, const struct sov_audit_re
     struct pending **pp = &j->b[h % JOIN_BUCKETS], *p;
     while ((p = *pp) && (strcmp(p->id, r->join_id) || p->side == r->join))
         pp = &p->next;
+    if (!p && j->n >= JOIN_MAX_PENDING) {
+        /* memory stays bounded: this half is counted now, as if its other half never came */
+        pthread_mutex_unlock(&j->mu);
+        if (r->join == 1)
+            w->agg.batch_unmatched_inputs++;
+        else
+            w->agg.batch_unmatched_outputs++;
+        sov__agg_add(&w->agg, a->pricing, o);
+        return;
+    }
     if (!p) {
         p = calloc(1, sizeof *p);
         if (p) {
+            j->n++;
             p->id = strdup(r->join_id);
             p->side = r->join;
             p->o = *o;
@@ -297,6 +311,7 @@ static void join(struct worker *w, struct sov__obs *o, const struct sov_audit_re
         return;
     }
     *pp = p->next;
+    j->n--;
     pthread_mutex_unlock(&j->mu);
     const struct sov__obs *in = p->side == 1 ? &p->o : o, *out = p->side == 1 ? o : &p->o;
     struct sov__obs m = *in;
@@ -422,7 +437,9 @@ static void run_lines(struct worker *w, const struct job *j)
         const char *s = p;
         while (s < le && (*s == ' ' || *s == '\t' || *s == '\r'))
             s++;
-        if (s < le) {
+        if ((size_t)(le - p) > w->a->o->max_record_bytes) {
+            sov__agg_error(&w->agg, j->file, line, "record longer than --max-record-bytes");
+        } else if (s < le) {
             struct sov_jv v;
             const char *t = le;
             while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r'))
@@ -1007,6 +1024,114 @@ static void take_groups(struct sov__gmap *m, struct sov_audit_group **out, size_
     m->n = 0;
 }
 
+/* ---- near-duplicate templates ---- */
+
+#define NEAR_TOP 500 /* the most expensive templates are grouped; the rest stay as they are */
+#define NEAR_WORDS 48
+#define NEAR_JACCARD 0.7 /* shared words / all words of the two masked texts */
+
+struct words {
+    uint32_t h[NEAR_WORDS];
+    size_t n;
+};
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void words_of(const char *t, struct words *w)
+{
+    w->n = 0;
+    while (*t && w->n < NEAR_WORDS) {
+        while (*t && !((unsigned char)*t > 0x7f || (*t >= '0' && *t <= '9') || ((*t | 32) >= 'a' && (*t | 32) <= 'z') || *t == '<'))
+            t++;
+        uint32_t h = 2166136261u;
+        size_t len = 0;
+        while (*t && ((unsigned char)*t > 0x7f || (*t >= '0' && *t <= '9') || ((*t | 32) >= 'a' && (*t | 32) <= 'z') || *t == '<' ||
+                      *t == '>' || *t == '#')) {
+            h = (h ^ (unsigned char)(*t | 32)) * 16777619u;
+            t++;
+            len++;
+        }
+        if (len)
+            w->h[w->n++] = h;
+    }
+    qsort(w->h, w->n, sizeof w->h[0], cmp_u32);
+    size_t k = 0;
+    for (size_t i = 0; i < w->n; i++)
+        if (!k || w->h[k - 1] != w->h[i])
+            w->h[k++] = w->h[i];
+    w->n = k;
+}
+
+static double jaccard(const struct words *a, const struct words *b)
+{
+    size_t i = 0, j = 0, both = 0;
+    while (i < a->n && j < b->n) {
+        if (a->h[i] == b->h[j]) {
+            both++;
+            i++;
+            j++;
+        } else if (a->h[i] < b->h[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    size_t all = a->n + b->n - both;
+    return all ? (double)both / (double)all : 1;
+}
+
+/* Groups near-duplicate templates among the most expensive ones (sorted by spend): each joins the
+ * first more expensive group whose masked text shares at least NEAR_JACCARD of its words. The
+ * group keeps the text of its most expensive member and takes the majority task. Returns the new count. */
+static size_t group_near_duplicates(struct sov_audit_template *t, size_t n)
+{
+    if (!n)
+        return 0;
+    size_t top = n < NEAR_TOP ? n : NEAR_TOP;
+    struct words *w = calloc(top ? top : 1, sizeof *w);
+    if (!w)
+        return n;
+    size_t k = 0; /* groups so far, compacted at the front */
+    for (size_t i = 0; i < n; i++) {
+        t[i].variants = 1;
+        if (i >= top) {
+            t[k++] = t[i];
+            continue;
+        }
+        struct words cur;
+        words_of(t[i].text, &cur);
+        size_t g = k;
+        for (size_t c = 0; c < k && g == k; c++)
+            if (cur.n >= 4 && jaccard(&w[c], &cur) >= NEAR_JACCARD)
+                g = c;
+        if (g == k) {
+            w[k] = cur;
+            t[k++] = t[i];
+            continue;
+        }
+        sov__counts_merge(&t[g].c, &t[i].c);
+        for (int x = 0; x < SOV_TASK_COUNT; x++)
+            t[g].task_count[x] += t[i].task_count[x];
+        t[g].variants++;
+    }
+    free(w);
+    for (size_t i = 0; i < k; i++) {
+        uint64_t best = 0;
+        for (int x = 0; x < SOV_TASK_COUNT; x++)
+            if (t[i].task_count[x] > best) {
+                best = t[i].task_count[x];
+                t[i].task = x;
+            }
+    }
+    if (k)
+        qsort(t, k, sizeof *t, cmp_template);
+    return k;
+}
+
 static double cpu_seconds(void)
 {
     struct timespec ts;
@@ -1182,7 +1307,7 @@ int sov_audit_run(const struct sov_audit_opts *o, const struct sov_router *route
         if (main_agg.templates.n)
             qsort(main_agg.templates.v, main_agg.templates.n, sizeof *main_agg.templates.v, cmp_template);
         r->templates = main_agg.templates.v;
-        r->n_templates = main_agg.templates.n;
+        r->n_templates = group_near_duplicates(main_agg.templates.v, main_agg.templates.n);
         main_agg.templates.v = NULL;
         main_agg.templates.n = 0;
         qsort(main_agg.err, main_agg.n_err, sizeof main_agg.err[0], cmp_err);

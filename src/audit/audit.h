@@ -76,6 +76,7 @@ struct sov_audit_template {
     int task; /* the classifier's task for it */
     int band;
     uint64_t task_count[SOV_TASK_COUNT];
+    uint32_t variants; /* distinct masked templates grouped here as near-duplicates (1 = itself) */
 };
 
 #define SOV_AUDIT_MAX_ERRORS 50

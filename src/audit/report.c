@@ -188,7 +188,7 @@ int sov_audit_report_text(const struct sov_audit_result *r, size_t top, struct s
                    (snprintf(a, sizeof a, "%.1f", (double)r->bytes / 1e6), a), num(b, sizeof b, T->requests));
     if (r->failed_calls)
         sov_buf_printf(o, " (+%s failed calls)", num(c, sizeof c, r->failed_calls));
-    sov_buf_printf(o, ", %s unreadable records\n", num(d, sizeof d, r->errors));
+    sov_buf_printf(o, ", %s unreadable record%s\n", num(d, sizeof d, r->errors), r->errors == 1 ? "" : "s");
     if (r->period_assumed) {
         sov_buf_puts(o, "Period: no timestamps in the logs; taken as 30 days (set --period-days)\n");
     } else {
@@ -338,7 +338,10 @@ int sov_audit_report_text(const struct sov_audit_result *r, size_t top, struct s
         while (k && ((unsigned char)txt[k - 1] & 0xC0) == 0xC0)
             k--; /* a cut sequence */
         txt[k] = '\0';
-        t_set(t, shown, 6, "%s%s", txt, strlen(tp->text) > k ? "..." : "");
+        char more[32] = "";
+        if (tp->variants > 1)
+            snprintf(more, sizeof more, "  [+%u similar]", tp->variants - 1);
+        t_set(t, shown, 6, "%s%s%s", txt, strlen(tp->text) > k ? "..." : "", more);
         shown++;
     }
     if (shown)
@@ -500,6 +503,7 @@ int sov_audit_report_json(const struct sov_audit_result *r, size_t top, struct s
         jstr(o, tp->text);
         sov_buf_putc(o, ',');
         jcounts(o, &tp->c);
+        sov_buf_printf(o, ",\"variants\":%u", tp->variants ? tp->variants : 1);
         sov_buf_printf(o, ",\"task\":\"%s\",\"complexity\":\"%s\",\"local_ready\":%s,\"local_share\":%.4f}", task_name(tp->task),
                        sov_audit_band_name(tp->band), tp->c.local_requests * 2 >= tp->c.requests ? "true" : "false",
                        share((double)tp->c.local_requests, (double)tp->c.requests));
@@ -773,6 +777,8 @@ int sov_audit_report_html(const struct sov_audit_result *r, size_t top, struct s
             continue;
         sov_buf_puts(o, "<tr><td class=\"tpl\">");
         h(o, tp->text);
+        if (tp->variants > 1)
+            sov_buf_printf(o, " <span class=\"note\">(+%u similar)</span>", tp->variants - 1);
         sov_buf_printf(o, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", num(a, sizeof a, tp->c.requests),
                        usd(b, sizeof b, tp->c.spend_usd), task_name(tp->task), sov_audit_band_name(tp->band),
                        tp->c.local_requests * 2 >= tp->c.requests ? "yes" : "no");

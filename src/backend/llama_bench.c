@@ -37,6 +37,11 @@ static int on_token(void *user, const struct sov_llama_token *t)
 {
     struct gen_state *g = user;
     uint64_t now = sov_now_ns();
+    if (t->id < 0) { /* the end: UTF-8 bytes held back, not a token */
+        if (!g->t_action && t->len && sov__json_watch_feed(&g->watch, t->text, t->len))
+            g->t_action = now;
+        return 0;
+    }
     if (!g->t_first)
         g->t_first = now;
     g->t_last = now;

@@ -441,7 +441,15 @@ static void sov__line_stats(struct sov__fx *x, const char *p, size_t n)
         if (!sov__wordc((unsigned char)p[j]) && p[j] != ' ' && p[j] != '-')
             break;
     }
+    const unsigned char *u = (const unsigned char *)p;
+    const uint8_t *bc = sov__byte_class;
     for (size_t j = 0; j < n; j++) {
+        /* 8 bytes at a time past runs where nothing counts (letters, spaces, most punctuation) */
+        while (j + 8 <= n &&
+               !(bc[u[j]] | bc[u[j + 1]] | bc[u[j + 2]] | bc[u[j + 3]] | bc[u[j + 4]] | bc[u[j + 5]] | bc[u[j + 6]] | bc[u[j + 7]]))
+            j += 8;
+        if (j >= n)
+            break;
         unsigned char c = (unsigned char)p[j];
         uint8_t k = sov__byte_class[c];
         if (!k)
@@ -471,8 +479,8 @@ static void sov__segment(struct sov__fx *x, const char *t, size_t n, bool force_
     x->total += n;
     while (i < n) {
         size_t le = i;
-        while (le < n && t[le] != '\n')
-            le++;
+        const char *nl = memchr(t + le, '\n', n - le);
+        le = nl ? (size_t)(nl - t) : n;
         if (sov__blank_line(t + i, le - i)) {
             x->lines++;
             i = le + 1;
@@ -492,8 +500,8 @@ static void sov__segment(struct sov__fx *x, const char *t, size_t n, bool force_
             i = le + 1;
             while (i < n && !closed) {
                 size_t e = i;
-                while (e < n && t[e] != '\n')
-                    e++;
+                const char *nle = memchr(t + e, '\n', n - e);
+                e = nle ? (size_t)(nle - t) : n;
                 sov__line_stats(x, t + i, e - i);
                 closed = sov__tag_close(t + i, e - i, name, tag);
                 i = e + 1;
@@ -505,8 +513,8 @@ static void sov__segment(struct sov__fx *x, const char *t, size_t n, bool force_
             i = le + 1;
             while (i < n) {
                 size_t e = i;
-                while (e < n && t[e] != '\n')
-                    e++;
+                const char *nle = memchr(t + e, '\n', n - e);
+                e = nle ? (size_t)(nle - t) : n;
                 sov__line_stats(x, t + i, e - i);
                 bool closing = sov__fence_line(t + i, e - i);
                 i = e + 1;
@@ -516,8 +524,8 @@ static void sov__segment(struct sov__fx *x, const char *t, size_t n, bool force_
         } else {
             while (i < n) {
                 size_t e = i;
-                while (e < n && t[e] != '\n')
-                    e++;
+                const char *nle = memchr(t + e, '\n', n - e);
+                e = nle ? (size_t)(nle - t) : n;
                 if (sov__blank_line(t + i, e - i) || (nlines && (sov__fence_line(t + i, e - i) || sov__tag_open(t + i, e - i))))
                     break;
                 sov__line_stats(x, t + i, e - i);
@@ -816,11 +824,15 @@ void sov_classify_logits(const struct sov_classifier *c, const struct sov_classi
     int32_t ai[LANES] = {0}, ac[LANES] = {0};
     const int8_t *w = c->hashed;
     for (uint32_t i = 0; i < s->n_instr; i++) {
+        if (i + 16 < s->n_instr) /* the rows are random accesses: ask for them early */
+            __builtin_prefetch(w + (size_t)s->feats[i + 16] * SOV_CLS_STRIDE);
         const int8_t *row = w + (size_t)s->feats[i] * SOV_CLS_STRIDE;
         for (int k = 0; k < LANES; k++)
             ai[k] += row[k];
     }
     for (uint32_t i = SOV_CLS_MAX_FEATS - s->n_content; i < SOV_CLS_MAX_FEATS; i++) {
+        if (i + 16 < SOV_CLS_MAX_FEATS)
+            __builtin_prefetch(w + (size_t)s->feats[i + 16] * SOV_CLS_STRIDE);
         const int8_t *row = w + (size_t)s->feats[i] * SOV_CLS_STRIDE;
         for (int k = 0; k < LANES; k++)
             ac[k] += row[k];

@@ -187,6 +187,25 @@ test('gzip input, stdin, and a directory give the same report as the plain file'
   }
 });
 
+test('a record longer than --max-record-bytes is reported and skipped, the next ones are read', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sov-audit-'));
+  try {
+    const line = (c) => JSON.stringify({request: {model: 'gpt-4o', messages: [{role: 'user', content: c}]},
+      response: {model: 'gpt-4o', usage: {prompt_tokens: 10, completion_tokens: 1}}});
+    const f = path.join(tmp, 'long.jsonl');
+    fs.writeFileSync(f, [line('hi'), line('Summarize: ' + 'x'.repeat(6 << 20)), line('bye')].join('\n') + '\n');
+    const small = auditJson(['--max-record-bytes', String(1 << 20), f]);
+    assert.equal(small.requests, 2);
+    assert.equal(small.errors, 1);
+    assert.match(small.error_lines[0], /long\.jsonl:2: record longer than --max-record-bytes/);
+    const big = auditJson([f]); // the default cap (64 MiB) takes it
+    assert.equal(big.requests, 3);
+    assert.equal(big.errors, 0);
+  } finally {
+    fs.rmSync(tmp, {recursive: true, force: true});
+  }
+});
+
 test('--format forces a reader; an empty file is an empty report', () => {
   const j = auditJson(['--format', 'anthropic', fx('openai.jsonl')]);
   assert.equal(j.formats.openai, undefined);
@@ -231,6 +250,12 @@ test('the JSON report has every field the issue names, consistent with each othe
     assert.ok(typeof t.task === 'string' && typeof t.template === 'string');
   }
   for (let i = 1; i < j.templates.length; i++) assert.ok(j.templates[i - 1].spend_usd >= j.templates[i].spend_usd);
+  // near-duplicates group: the short-story prompts differ only in what the keeper finds
+  const story = j.templates.filter((t) => t.template.startsWith('Write a short story about a lighthouse keeper'));
+  assert.equal(story.length, 1);
+  assert.ok(story[0].variants >= 2, JSON.stringify(story[0]));
+  assert.equal(story[0].task, 'creative');
+  assert.ok(j.templates.every((t) => Number.isInteger(t.variants) && t.variants >= 1));
   assert.deepEqual(j.unpriced_models.map((m) => m.model), ['mistral-large-latest']);
   assert.equal(j.period.assumed, false);
   assert.ok(j.period.days > 6 && j.period.days < 8);

@@ -6,7 +6,7 @@
 import {test, before} from 'node:test';
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import {readFileSync, writeFileSync, existsSync} from 'node:fs';
+import {readFileSync, writeFileSync, existsSync, truncateSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {
     BIN,
@@ -14,6 +14,8 @@ import {
     startGateway,
     track,
     chat,
+    messages,
+    parseSse,
     post,
     user,
     streamPost,
@@ -126,6 +128,35 @@ for (const model of [ 'tiny', 'real' ]) {
         assert.deepEqual(last.usage, a.json.usage);
     });
 }
+
+test('Anthropic-format clients: /v1/messages to the node, plain and streamed, the same greedy text', async () => {
+    const body = {model : 'real', max_tokens : 20, temperature : 0, messages : user('Hello')};
+    const r = await messages(gw, body);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.type, 'message');
+    assert.equal(r.json.stop_reason, 'max_tokens');
+    assert.equal(r.json.usage.output_tokens, 20);
+    const text = r.json.content[0].text;
+    const s = await streamPost(`${gw.url}/v1/messages`, {...body, stream : true}, {headers : {'anthropic-version' : '2023-06-01'}});
+    const ev = parseSse(s.text).filter((e) => e.event === 'content_block_delta').map((e) => JSON.parse(e.data).delta.text);
+    assert.equal(ev.join(''), text);
+    const plain = await chat(gw, {...body});
+    assert.equal(plain.json.choices[0].message.content, text);
+});
+
+test('continuous batching: requests decoded together give the same greedy answers as one at a time', async () => {
+    const prompts = [ 'First question about rivers', 'Something else entirely, longer ' + 'words '.repeat(40), 'A third one' ];
+    const body = (p, n) => ({model : 'real', messages : user(p), max_tokens : n, temperature : 0});
+    const alone = [];
+    for (const [i, p] of prompts.entries())
+        alone.push((await chat(gw, body(p, 30 + 10 * i))).json.choices[0].message.content);
+    // three at once on two slots: two decode together, the third joins when one finishes
+    const together = await Promise.all(prompts.map((p, i) => chat(gw, body(p, 30 + 10 * i))));
+    for (const [i, r] of together.entries()) {
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.choices[0].message.content, alone[i], `prompt ${i}`);
+    }
+});
 
 test('seeded sampling repeats; another seed (almost surely) differs', async () => {
     const body = (seed) => ({model : 'real', messages : user('Hi'), max_tokens : 30, temperature : 1, top_k : 0, seed});
@@ -290,18 +321,39 @@ test('a client that disconnects frees its slot at once: the next request does no
     assert.ok(log.some((l) => l.status === 499), 'the disconnect is in the access log');
 });
 
-test('bad models: missing, not GGUF, corrupt, truncated: a clear error at --check-config and at start, never a crash', async () => {
+// A valid GGUF header declaring one 1 TiB tensor, in a sparse file of that size (no disk used):
+// larger than any memory this runs on.
+function hugeGguf(path)
+{
+    const parts = [];
+    const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); parts.push(b); };
+    const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); parts.push(b); };
+    const str = (x) => { u64(Buffer.byteLength(x)); parts.push(Buffer.from(x)); };
+    parts.push(Buffer.from('GGUF'));
+    u32(3), u64(1), u64(1);
+    str('general.architecture'), u32(8), str('llama');
+    str('token_embd.weight'), u32(2), u64(2 ** 20), u64(2 ** 18), u32(0), u64(0);
+    let head = Buffer.concat(parts);
+    head = Buffer.concat([ head, Buffer.alloc((32 - head.length % 32) % 32) ]);
+    writeFileSync(path, head);
+    truncateSync(path, head.length + 2 ** 40);
+}
+
+test('bad models: missing, not GGUF, corrupt, truncated, too big: a clear error at --check-config and at start, never a crash', async () => {
     const notGguf = tmpFile('text.gguf', 'just some text, not a model\n');
     const corrupt = tmpFile('corrupt.gguf', '');
     writeFileSync(corrupt, Buffer.concat([ Buffer.from('GGUF'), Buffer.from([ 3, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 1 ]) ]));
     const truncated = tmpFile('truncated.gguf', '');
     const bytes = readFileSync(tiny);
     writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    const huge = tmpFile('huge.gguf', '');
+    hugeGguf(huge);
     const cases = [
         [ '/nonexistent/dir/model.gguf', /No such file/ ],
         [ notGguf, /not a GGUF/ ],
         [ corrupt, /corrupt/ ],
         [ truncated, /truncated/ ],
+        [ huge, /too big: 1048576\.0 MiB of weights, [\d.]+ MiB of memory available/ ],
     ];
     for (const [path, re] of cases) {
         const file = tmpFile('bad.yaml', toYaml({server : {listen : '127.0.0.1:0'}, backends : [ node('bad', path, [ 'bad' ]) ]}));
@@ -323,4 +375,5 @@ test('bad models: missing, not GGUF, corrupt, truncated: a clear error at --chec
     assert.equal(r2.status, 2);
     assert.match(r2.stderr, /parallel/);
     assert.ok(existsSync(tiny));
+    unlinkSync(huge);
 });

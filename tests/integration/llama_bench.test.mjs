@@ -1,9 +1,10 @@
 // sovereign bench and quantize on GGUF models run in-process (builds with SOV_LLAMA): the shared
-// llama-2-tiny-random (real 32k Llama-2 tokenizer) and its quantizations.
+// llama-2-tiny-random (real 32k Llama-2 tokenizer), its quantizations, and models made by
+// `sovereign gen-tiny-model`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -126,6 +127,24 @@ test('--compare F16 vs Q4_K_M of llama-2-tiny-random: speed, memory, agreement, 
   await compare(TINY, tinyQ4);
 });
 
+test('--compare F16 vs Q4_K_M of a generated model: a smaller model that answers differently', async () => {
+  // rows of 256 (embedding and feed-forward sizes) so that the k-quants apply to every matrix
+  const src = path.join(tmp, 'gen.gguf');
+  const g = await run(['gen-tiny-model', '--embd', '256', '--ff', '512', src]);
+  assert.equal(g.code, 0, g.err);
+  const f16 = path.join(tmp, 'gen-f16.gguf'), q4 = path.join(tmp, 'gen-q4_k_m.gguf');
+  for (const [out, type] of [[f16, 'F16'], [q4, 'Q4_K_M']]) {
+    const q = await run(['quantize', '-t', '1', src, out, type]);
+    assert.equal(q.code, 0, q.err);
+  }
+  assert.ok(statSync(q4).size < statSync(f16).size * 0.5, 'Q4_K_M is less than half of F16');
+  const j = await compare(f16, q4);
+  const side = j.compare.side_by_side;
+  assert.ok(side.model_size_mib[1] < side.model_size_mib[0] * 0.5);
+  assert.notEqual(side.perplexity[0], side.perplexity[1], 'the quantized weights give another perplexity');
+  assert.ok(j.compare.exact_match < 1, 'random weights quantized to 4 bits do not give the same answers');
+});
+
 test('quantize: the types, a smaller output, progress-free when not a terminal', async () => {
   const help = await run(['quantize', '--help']);
   for (const type of ['Q4_K_M', 'Q5_K_M', 'Q8_0', 'F16']) assert.match(help.out, new RegExp(`^  ${type} `, 'm'));
@@ -138,6 +157,23 @@ test('quantize: the types, a smaller output, progress-free when not a terminal',
   const b = await run(['bench', '--json', '-t', '1', '-m', '4', '-n', '2', out]);
   assert.equal(b.code, 0, b.err);
   assert.match(JSON.parse(b.out).targets[0].model, /Q8_0/);
+});
+
+test('quantize and bench draw a progress bar when stderr is a terminal', async () => {
+  const tty = (cmd) => new Promise((resolve) => {
+    const p = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('close', (code) => resolve({ code, out }));
+  });
+  const q = await tty(`${BIN} quantize -t 1 ${TINY} ${path.join(tmp, 'tty-q8.gguf')} Q8_0`);
+  assert.equal(q.code, 0, q.out);
+  const m = [...q.out.matchAll(/quantize \[[#.]{30}\] (\d+)\/(\d+)/g)];
+  assert.ok(m.length >= 2, q.out);
+  assert.equal(m.at(-1)[1], m.at(-1)[2], 'the bar reaches every tensor');
+  const b = await tty(`${BIN} bench -t 1 -m 4 -n 3 ${TINY} >/dev/null`);
+  assert.equal(b.code, 0, b.out);
+  assert.match(b.out, /\[#{30}\] 3\/3/);
 });
 
 test('quantize and bench: bad types, missing and corrupt models give one line and exit 2', async () => {
