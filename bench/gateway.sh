@@ -392,9 +392,15 @@ if [ "$only_soak" = 0 ]; then
 fi
 echo "Memory of \`sovereign serve\` (VmRSS):"
 echo
-echo "| idle, 1 worker | idle, 2 workers | after the load above, 1 / 2 workers |"
-echo "|---:|---:|---:|"
-echo "| $(mb "$(get idle_rss.w1.kb)") MB | $(mb "$(get idle_rss.w2.kb)") MB | $(mb "$(get rss_after_load.w1.kb)") / $(mb "$(get rss_after_load.w2.kb)") MB |"
+if [ "$only_soak" = 0 ]; then
+  echo "| idle, 1 worker | idle, 2 workers | after the load above, 1 / 2 workers |"
+  echo "|---:|---:|---:|"
+  echo "| $(mb "$(get idle_rss.w1.kb)") MB | $(mb "$(get idle_rss.w2.kb)") MB | $(mb "$(get rss_after_load.w1.kb)") / $(mb "$(get rss_after_load.w2.kb)") MB |"
+else
+  echo "| idle, 1 worker | idle, 2 workers |"
+  echo "|---:|---:|"
+  echo "| $(mb "$(get idle_rss.w1.kb)") MB | $(mb "$(get idle_rss.w2.kb)") MB |"
+fi
 if [ "$soak" -gt 0 ]; then
   echo
   echo "Soak: ${soak} s of wrk -c$conns alternating small answers and 100-chunk streams, 2 workers:"

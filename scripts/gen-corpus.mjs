@@ -10,6 +10,7 @@ import path from 'node:path';
 import { DOCS, SHORT, CODE } from './corpus/docs.mjs';
 import * as T from './corpus/templates.mjs';
 import * as M from './corpus/more.mjs';
+import * as B from './corpus/broad.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const outDir = process.argv[2] || path.resolve(here, '../build/corpus/own');
@@ -240,6 +241,74 @@ T.CODE_PLAIN.forEach((tp, ti) => emit('code', `plain${ti % 4}`, [user(tp)]));
 T.AGENT_ASKS.forEach((tp, ti) => {
   emit('code', 'agent', [sys('You are a software engineering agent working in a git repository. Use the tools to inspect and change files.'), user(tp)], { tools: T.AGENT_TOOLS });
   emit('code', 'agent', [user(tp)], { tools: T.AGENT_TOOLS.slice(0, 1 + (ti % 3)) });
+});
+
+
+// --- breadth (broad.mjs): each frame is its own group, so the held-out split takes whole frames
+for (let k = 0; k < 160; k++) {
+  const ai = ri(0, B.SYS_LABEL_ASK.length - 1);
+  const s = `${pick(B.SYS_ROLES)} ${B.SYS_LABEL_ASK[ai].replace('{L}', pick(B.SYS_LABELS))}`;
+  const item = rnd() < 0.6 ? pick(B.POSTS) : pick(ALL_SHORT);
+  const msgs = [sys(s), user(item)];
+  if (rnd() < 0.2) msgs.push(asst(pick(B.SYS_LABELS).split(/[ /,]/)[0]), user(pick(B.POSTS)));
+  emit('classification', `bsys${ai}`, msgs);
+}
+for (let k = 0; k < 120; k++) {
+  const fi = ri(0, B.OR_FRAMES.length - 1);
+  const [a, b] = pick(B.OR_PAIRS);
+  const item = rnd() < 0.6 ? pick(B.OR_ITEMS) : pick(ALL_SHORT);
+  emit('classification', `bor${fi}`, [user(B.OR_FRAMES[fi].replace('{A}', a).replace('{B}', b).replace('{I}', item))]);
+}
+for (let k = 0; k < 60; k++) {
+  const fi = ri(0, B.RATE_FRAMES.length - 1);
+  const [lo, hi] = pick(B.RATE_SCALES);
+  const n = pick([3, 5, 10]);
+  const items = [];
+  for (let i = 0; i < ri(3, 6); i++) items.push(pick(B.RATE_ITEMS));
+  const list = items.map((x, i) => (rnd() < 0.5 ? `${String.fromCharCode(97 + i)}) ${x}` : `${i + 1}. ${x}`)).join('\n');
+  emit('classification', `brate${fi}`, [user(`${B.RATE_FRAMES[fi].replace('{lo}', lo).replace(/\{hi\}/g, hi).replace(/\{n\}/g, n)}\n${list}`)]);
+}
+for (let k = 0; k < 120; k++) {
+  const fi = ri(0, B.EXTRACT_WHAT.length - 1);
+  const q = B.EXTRACT_WHAT[fi].replace('{T}', pick(B.EXTRACT_WHAT_T));
+  const doc = rnd() < 0.6 ? pick(B.PROCEDURES) : docFor(null, false).text;
+  emit('extraction', `bwhat${fi}`, place(q, doc, false, 'en'));
+}
+for (let k = 0; k < 160; k++) {
+  const fi = ri(0, B.SUMM_ASKS.length - 1);
+  const doc = rnd() < 0.45 ? pick(B.THREADS) : docFor(null, false).text;
+  emit('summarization', `bask${fi}`, place(B.SUMM_ASKS[fi], doc, false, 'en'));
+}
+for (let k = 0; k < 60; k++) {
+  const fi = ri(0, B.SUMM_SYS.length - 1);
+  const [x, y] = pick(B.SUMM_SYS_X);
+  const doc = docFor(null, false).text;
+  emit('summarization', `bsys${fi}`, [sys(B.SUMM_SYS[fi].replace('{X}', x).replace('{Y}', y)), user(doc)]);
+}
+for (let k = 0; k < 100; k++) {
+  const fi = ri(0, B.REWRITE_FORM_FRAMES.length - 1);
+  const d = rnd() < 0.6 ? pick(B.STEP_NOTES) : pick(ALL_SHORT);
+  emit('rewrite', `bform${fi}`, [user(B.REWRITE_FORM_FRAMES[fi].replace('{D}', d))]);
+}
+for (let k = 0; k < 160; k++) {
+  const fi = ri(0, B.QA_FRAMES.length - 1);
+  const d = pick(B.QA_DOCS);
+  const q = B.QA_FRAMES[fi].replace('{k}', d.k).replace('{q}', pick(d.q));
+  const r = rnd();
+  emit('closed_qa', `bqa${fi}`, r < 0.5 ? [user(`${q}\n\n${d.t}`)] : r < 0.8 ? [user(`${d.t}\n\n${q}`)] : [sys(`Answer only from this ${d.k}:\n${d.t}`), user(q)]);
+}
+for (let k = 0; k < 100; k++) {
+  const fi = ri(0, B.IDEA_ASKS.length - 1);
+  const c = pick(B.IDEA_CONTEXTS);
+  emit('creative', `bidea${fi}`, [user(c ? `${c} ${B.IDEA_ASKS[fi]}` : B.IDEA_ASKS[fi])]);
+}
+for (let k = 0; k < 80; k++) {
+  const fi = ri(0, B.NUM_ASKS.length - 1);
+  emit('reasoning', `bnum${fi}`, [user(B.NUM_ASKS[fi](ri(100, 99999), ri(3, 60)))]);
+}
+B.CODE_ASKS.forEach((text, i) => {
+  emit('code', `bask${i % 6}`, [user(text)]);
+  if (rnd() < 0.5) emit('code', `bask${i % 6}`, [sys(pick(SYSTEMS)), user(text.toLowerCase())]);
 });
 
 fs.mkdirSync(outDir, { recursive: true });

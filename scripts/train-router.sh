@@ -15,5 +15,5 @@ cmake --build build -j2 --target sovereign >/dev/null
 data=(--data build/corpus/shared.jsonl)
 for f in build/corpus/own/*.jsonl; do data+=(--data "$f"); done
 mkdir -p models
-./build/sovereign train "${data[@]}" --eval tests/data/classify_unseen.jsonl --eval tests/data/classify_unseen2.jsonl --eval tests/data/classify_unseen3.jsonl --out models/router-model.bin \
+./build/sovereign train "${data[@]}" --eval tests/data/classify_unseen.jsonl --eval tests/data/classify_unseen2.jsonl --eval tests/data/classify_unseen3.jsonl --eval tests/data/classify_unseen4.jsonl --out models/router-model.bin \
   --holdout 0.15 --seed 1 --holdout-out build/corpus/holdout.jsonl "$@"

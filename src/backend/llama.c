@@ -193,7 +193,7 @@ static size_t char_boundary(const char *s, size_t pos)
 /* One OpenAI logprobs entry for a token. */
 static json_t *token_entry(struct ln_node *n, int32_t tok, double lp)
 {
-    char piece[256], text[3 * (sizeof piece + 3)];
+    char piece[1024], text[3 * (sizeof piece + 3)]; /* llama.cpp pieces are far shorter */
     int k = sov__llama_token_piece(n->m, tok, piece, sizeof piece);
     if (k < 0)
         k = 0;
@@ -226,7 +226,7 @@ static bool job_take_token(struct ln_node *n, struct ln_job *j, int32_t tok, con
     enum sov_llama_finish fin = SOV_LLAMA_FINISH_STOP;
     size_t gen_before = j->gen.len;
     if (!eog) {
-        char piece[256], text[3 * (sizeof piece + 3)];
+        char piece[1024], text[3 * (sizeof piece + 3)]; /* llama.cpp pieces are far shorter */
         int k = sov__llama_token_piece(n->m, tok, piece, sizeof piece);
         size_t tl = sov__llama_utf8_push(&j->u, piece, k > 0 ? (size_t)k : 0, text, sizeof text);
         sov_buf_append(&j->gen, text, tl);

@@ -632,7 +632,7 @@ int sov__llama_generate(struct sov_llama_ctx *c, const int32_t *prompt, size_t n
     int32_t pos = (int32_t)n_prompt, n_vocab = llama_vocab_n_tokens(c->m->vocab);
     struct sov_llama_utf8 u = {0};
     double sum_lp = 0, sum_h = 0;
-    char piece[256], text[3 * (sizeof piece + 3)];
+    char piece[1024], text[3 * (sizeof piece + 3)]; /* llama.cpp pieces are far shorter */
     while (!rc) {
         if (st.n_gen >= s->max_tokens || pos >= (int32_t)n_ctx) {
             st.finish = SOV_LLAMA_FINISH_LENGTH;

@@ -115,6 +115,18 @@ static json_t *record_json(const struct sov_store_record *r)
     return o;
 }
 
+/* Prints a JSON value on one line (or indented) and frees it; returns 0, or 1 when out of memory. */
+static int print_json(json_t *o, size_t flags)
+{
+    char *t = o ? json_dumps(o, flags | JSON_REAL_PRECISION(10)) : NULL;
+    json_decref(o);
+    if (!t)
+        return 1;
+    puts(t);
+    free(t);
+    return 0;
+}
+
 /* ---- rows --------------------------------------------------------------------------------------- */
 
 struct rows {
@@ -127,16 +139,8 @@ struct rows {
 static int on_row(const struct sov_store_record *r, void *u)
 {
     struct rows *s = u;
-    if (s->json) {
-        json_t *o = record_json(r);
-        char *t = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
-        json_decref(o);
-        if (!t)
-            return s->failed = 1;
-        puts(t);
-        free(t);
-        return 0;
-    }
+    if (s->json)
+        return s->failed = print_json(record_json(r), JSON_COMPACT);
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 64;
         struct sov_store_record *nv = realloc(s->v, nc * sizeof *nv);
@@ -151,15 +155,9 @@ static int on_row(const struct sov_store_record *r, void *u)
 
 static int print_json_rows(const struct rows *s)
 {
-    for (size_t k = s->n; k-- > 0;) { /* kept newest first: print oldest first */
-        json_t *o = record_json(&s->v[k]);
-        char *t = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
-        json_decref(o);
-        if (!t)
+    for (size_t k = s->n; k-- > 0;) /* kept newest first: print oldest first */
+        if (print_json(record_json(&s->v[k]), JSON_COMPACT))
             return 1;
-        puts(t);
-        free(t);
-    }
     return 0;
 }
 
@@ -282,13 +280,7 @@ static int print_summary(const struct summary *s, bool json)
                 json_object_set_new(m, s->by[d][i].key, group_json(&s->by[d][i]));
             json_object_set_new(o, DIMS[d], m);
         }
-        char *t = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        json_decref(o);
-        if (!t)
-            return 1;
-        puts(t);
-        free(t);
-        return 0;
+        return print_json(o, JSON_INDENT(2));
     }
     printf("%llu requests, %llu errors, %lld prompt + %lld completion tokens, $%.4f; %.1f%% answered locally\n",
            (unsigned long long)s->total.requests, (unsigned long long)s->total.errors, (long long)s->total.prompt_tokens,

@@ -42,6 +42,8 @@ struct sov_worker {
     struct event *stop_ev, *drain_timer;
     struct evbuffer *scratch;        /* for building chunks: the events of scratch_owner not yet sent */
     struct gw_req *scratch_owner;    /* the request whose events are in scratch (NULL: empty) */
+    long long log_sec;               /* the second log_ts spells (access log: one gmtime a second) */
+    char log_ts[80];                 /* "YYYY-MM-DDTHH:MM:SS" */
     struct sov_router_scratch *route_scratch;
     size_t inflight;                 /* requests of this worker not yet finished */
     bool draining;

@@ -155,7 +155,8 @@ test('token-to-action: usable when the JSON object or tool call closes, before t
   assert.deepEqual(t.actions, { text: 0, json: 3, tool_call: 3 });
   // the server pauses 150 ms after the object closes and before it ends the answer
   const a = t.metrics.action_ms, l = t.metrics.latency_ms;
-  assert.ok(a.p99 + 100 < l.p50, `action ${a.p99} ms vs complete answer ${l.p50} ms`);
+  // per request the answer ends >= 150 ms after the object closes, so every order statistic does too
+  for (const s of ['p50', 'p90', 'p99']) assert.ok(a[s] + 100 < l[s], `${s}: action ${a[s]} ms vs complete answer ${l[s]} ms`);
   for (const s of ['p50', 'p90', 'p99']) assert.ok(t.metrics.ttft_ms[s] <= a[s], s); // per request ttft <= action, so per order statistic too
 });
 

@@ -202,14 +202,18 @@ static void accuracy_floors(void **state)
     double t, rt;
     /* floors a little under the figures in docs/router-model.md, so that a regression fails */
     score_set("tests/data/classify_unseen.jsonl", &t, &rt);
-    assert_true(t >= 0.82);
-    assert_true(rt >= 0.90);
+    assert_true(t >= 0.85);
+    assert_true(rt >= 0.95);
     score_set("tests/data/classify_unseen2.jsonl", &t, &rt);
     assert_true(t >= 0.84);
-    assert_true(rt >= 0.90);
+    assert_true(rt >= 0.92);
     score_set("tests/data/classify_unseen3.jsonl", &t, &rt);
-    assert_true(t >= 0.68);
-    assert_true(rt >= 0.85);
+    assert_true(t >= 0.90);
+    assert_true(rt >= 0.92);
+    /* unseen4 was never used to steer the corpus (docs/router-model.md) */
+    score_set("tests/data/classify_unseen4.jsonl", &t, &rt);
+    assert_true(t >= 0.79);
+    assert_true(rt >= 0.89);
 }
 
 int main(void)
