@@ -51,6 +51,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The openai SDK's streaming fails on Debian 12's Node 18 ("Premature close" from its node-fetch, even
+# against Node's own http server), so keep a Node >= 20 that is there, else take the pinned one from npm.
+NODE_PIN=20.20.2
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ]; then
+  echo "deps.sh: node $(node --version 2>/dev/null) is older than 20: npm install -g node@$NODE_PIN" >&2
+  npm install -g --silent --no-audit --no-fund "node@$NODE_PIN" >/dev/null || { echo "deps.sh: npm install -g node@$NODE_PIN failed" >&2; exit 1; }
+  hash -r
+  [ "$(node -p 'process.versions.node')" = "$NODE_PIN" ] ||
+    { echo "deps.sh: 'node' on PATH is $(command -v node) $(node --version), not $NODE_PIN (put /usr/local/bin first)" >&2; exit 1; }
+fi
+
 # npm clients for the compatibility tests, pinned by tests/package-lock.json
 npm_install() {
   local dir=$1
