@@ -516,7 +516,7 @@ struct sov_gateway *sov_gateway_new(struct sov_config *cfg, const struct sov_gat
             goto fail;
         if (i == 0) {
             snprintf(g->address, sizeof g->address, "%s", bound);
-            port = atoi(strrchr(bound, ':') + 1);
+            port = (int)strtol(strrchr(bound, ':') + 1, NULL, 10); /* our own "host:port": digits */
         }
         g->workers[i].id = i;
         g->n_workers = i + 1;
