@@ -177,18 +177,27 @@ int sov__js_value(const char *p, const char *e, struct sov_jv *out)
     return 0;
 }
 
+/* Where the next member or element of a container starts: after the opening bracket at `open`
+ * (it NULL, the first one) or after the ',' that follows the previous one (it = its end). Returns e
+ * or later at the end, NULL when something other than ',' follows an item. */
+static const char *next_item(const char *open, const char *it, const char *e)
+{
+    const char *p = ws(it ? it : open + 1, e);
+    if (it && p < e) {
+        if (*p != ',')
+            return NULL;
+        p = ws(p + 1, e);
+    }
+    return p;
+}
+
 /* Iterates the members of an object: *it NULL at start. Returns 1, 0 at the end, -1 malformed. */
 static int obj_next(struct sov_jv obj, const char **it, struct sov_jv *key, struct sov_jv *val)
 {
     const char *e = obj.s + obj.n - 1; /* the closing brace */
-    const char *p = *it ? *it : obj.s + 1;
-    p = ws(p, e);
-    if (*it) {
-        if (p < e && *p == ',')
-            p = ws(p + 1, e);
-        else if (p < e)
-            return -1;
-    }
+    const char *p = next_item(obj.s, *it, e);
+    if (!p)
+        return -1;
     if (p >= e)
         return 0;
     if (*p != '"')
@@ -277,14 +286,9 @@ int sov__js_next(struct sov_jv arr, const char **it, struct sov_jv *el)
     if (arr.type != '[' || arr.n < 2)
         return -1;
     const char *e = arr.s + arr.n - 1;
-    const char *p = *it ? *it : arr.s + 1;
-    p = ws(p, e);
-    if (*it) {
-        if (p < e && *p == ',')
-            p = ws(p + 1, e);
-        else if (p < e)
-            return -1;
-    }
+    const char *p = next_item(arr.s, *it, e);
+    if (!p)
+        return -1;
     if (p >= e)
         return 0;
     const char *ve = sov__js_skip(p, e);
