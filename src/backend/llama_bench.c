@@ -224,11 +224,12 @@ struct wire {
     double wall_s, peak_rss_mib, model_size_mib, perplexity, load_s;
 };
 
-static int write_all(int fd, const void *p, size_t n)
+/* Moves exactly n bytes over a pipe (write when out, else read); -1 on an error or an early end. */
+static int pipe_all(int fd, void *p, size_t n, bool out)
 {
-    const char *c = p;
+    char *c = p;
     while (n) {
-        ssize_t k = write(fd, c, n);
+        ssize_t k = out ? write(fd, c, n) : read(fd, c, n);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
@@ -239,19 +240,14 @@ static int write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
+static int write_all(int fd, const void *p, size_t n)
+{
+    return pipe_all(fd, (void *)p, n, true);
+}
+
 static int read_all(int fd, void *p, size_t n)
 {
-    char *c = p;
-    while (n) {
-        ssize_t k = read(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
+    return pipe_all(fd, p, n, false);
 }
 
 static void child(int fd, const char *path, const struct sov_bench_prompts *p, const struct sov_bench_opts *o)
