@@ -635,6 +635,18 @@ static void flush(struct mreq *m, bool then_break)
     }
 }
 
+/* A stream's normal end: what is buffered goes out, the chunked reply closes, the request is done. */
+static void end_stream(struct mreq *m)
+{
+    flush(m, false);
+    evhttp_connection_set_closecb(m->evcon, NULL, NULL);
+    m->evcon = NULL;
+    evhttp_send_reply_end(m->req);
+    m->req = NULL;
+    atomic_fetch_add(&st.completed, 1);
+    finish(m);
+}
+
 /* Emits stream pieces from m->next on, until a delay, a scripted failure or the end. */
 static void stream_step(struct mreq *m)
 {
@@ -656,13 +668,7 @@ static void stream_step(struct mreq *m)
         }
         if (i == m->d.error_after) {
             put_error_event(b, m);
-            flush(m, false);
-            evhttp_connection_set_closecb(m->evcon, NULL, NULL);
-            m->evcon = NULL;
-            evhttp_send_reply_end(m->req);
-            m->req = NULL;
-            atomic_fetch_add(&st.completed, 1);
-            finish(m);
+            end_stream(m);
             return;
         }
         if (i >= n)
@@ -676,13 +682,7 @@ static void stream_step(struct mreq *m)
         }
     }
     put_epilogue(b, m);
-    flush(m, false);
-    evhttp_connection_set_closecb(m->evcon, NULL, NULL);
-    m->evcon = NULL;
-    evhttp_send_reply_end(m->req);
-    m->req = NULL;
-    atomic_fetch_add(&st.completed, 1);
-    finish(m);
+    end_stream(m);
 }
 
 /* The response starts: after delay_ms. */
