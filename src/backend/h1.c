@@ -2,6 +2,7 @@
 #define SOV_LOG_MODULE "h1"
 #include "backend/h1.h"
 #include "common/log.h"
+#include "common/util.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -16,6 +17,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define H1_HEAD_MAX (64u << 10) /* response status line + headers */
@@ -392,12 +394,9 @@ static int parse_head(struct h1_req *r, const char *h, size_t hl)
                 if (!chunked)
                     return -1; /* another coding: not for this client */
             } else if (kl == 11 && !strncasecmp(p, "retry-after", 11) && (status == 429 || status == 503)) {
-                /* seconds only (an HTTP-date is not read), as upstream.c does with libcurl */
-                unsigned long x = 0;
-                size_t i = 0;
-                while (i < vl && v[i] >= '0' && v[i] <= '9' && x <= 86400)
-                    x = x * 10 + (unsigned long)(v[i++] - '0');
-                r->retry_after = i && i == vl && x <= 86400 ? (unsigned)x : 0;
+                /* delta-seconds or an HTTP-date, as upstream.c does with libcurl */
+                unsigned x = 0;
+                r->retry_after = sov_retry_after_parse(v, vl, (int64_t)time(NULL), &x) ? x : 0;
             } else if (kl == 10 && !strncasecmp(p, "connection", 10)) {
                 for (size_t i = 0; i + 5 <= vl; i++)
                     if (!strncasecmp(v + i, "close", 5))

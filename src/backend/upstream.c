@@ -2,11 +2,13 @@
 #include "backend/upstream.h"
 #include "backend/h1.h"
 #include "common/log.h"
+#include "common/util.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct sov_upstream_loop {
     struct event_base *base;
@@ -81,16 +83,15 @@ static void req_free(struct sov_upstream_req *r)
     free(r);
 }
 
-/* Retry-After of a 429/503 answer in seconds (an HTTP-date is not read), 0 if none. */
+/* Retry-After of a 429/503 answer in seconds (delta-seconds or an HTTP-date), 0 if none. */
 static unsigned retry_after(struct sov_upstream_req *r)
 {
     struct curl_header *h = NULL;
     if ((r->status != 429 && r->status != 503) || !r->added ||
         curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h->value)
         return 0;
-    char *end;
-    unsigned long s = strtoul(h->value, &end, 10);
-    return end != h->value && *end == '\0' && s <= 86400 ? (unsigned)s : 0;
+    unsigned s = 0;
+    return sov_retry_after_parse(h->value, strlen(h->value), (int64_t)time(NULL), &s) ? s : 0;
 }
 
 static void finish(struct sov_upstream_req *r, enum sov_upstream_result res)

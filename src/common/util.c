@@ -179,3 +179,69 @@ bool sov_ct_equal(const void *a, const void *b, size_t n)
         d |= x[i] ^ y[i];
     return d == 0;
 }
+
+/* "Sun, 06 Nov 1994 08:49:37 GMT" (exactly 29 bytes) as Unix time. */
+static bool imf_fixdate(const char *s, size_t n, int64_t *t)
+{
+    static const char days[] = "MonTueWedThuFriSatSun", months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    if (n != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+        s[22] != ':' || s[25] != ' ' || memcmp(s + 26, "GMT", 3) != 0)
+        return false;
+    bool day_ok = false;
+    for (int i = 0; i < 7; i++)
+        day_ok |= !memcmp(s, days + 3 * i, 3);
+    int mon = -1;
+    for (int i = 0; i < 12; i++)
+        if (!memcmp(s + 8, months + 3 * i, 3))
+            mon = i;
+    static const int digits[] = {5, 6, 12, 13, 14, 15, 17, 18, 20, 21, 23, 24};
+    for (size_t i = 0; i < sizeof digits / sizeof digits[0]; i++)
+        if (s[digits[i]] < '0' || s[digits[i]] > '9')
+            return false;
+    if (!day_ok || mon < 0)
+        return false;
+#define D2(i) ((s[i] - '0') * 10 + (s[(i) + 1] - '0'))
+    struct tm tm = {0};
+    tm.tm_mday = D2(5);
+    tm.tm_mon = mon;
+    tm.tm_year = D2(12) * 100 + D2(14) - 1900;
+    tm.tm_hour = D2(17);
+    tm.tm_min = D2(20);
+    tm.tm_sec = D2(23);
+#undef D2
+    if (tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return false;
+    int mday = tm.tm_mday;
+    time_t r = timegm(&tm);
+    if (r == (time_t)-1 || tm.tm_mday != mday) /* 31 Feb and the like normalize into another day */
+        return false;
+    *t = (int64_t)r;
+    return true;
+}
+
+bool sov_retry_after_parse(const char *v, size_t n, int64_t now, unsigned *out)
+{
+    while (n && (*v == ' ' || *v == '\t'))
+        v++, n--;
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (!n)
+        return false;
+    if (v[0] >= '0' && v[0] <= '9') {
+        uint64_t x = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (v[i] < '0' || v[i] > '9')
+                return false;
+            if (x <= SOV_RETRY_AFTER_MAX)
+                x = x * 10 + (uint64_t)(v[i] - '0');
+        }
+        *out = x > SOV_RETRY_AFTER_MAX ? SOV_RETRY_AFTER_MAX : (unsigned)x;
+        return true;
+    }
+    int64_t t;
+    if (!imf_fixdate(v, n, &t))
+        return false;
+    int64_t d = t - now;
+    *out = d <= 0 ? 0u : d > (int64_t)SOV_RETRY_AFTER_MAX ? SOV_RETRY_AFTER_MAX : (unsigned)d;
+    return true;
+}

@@ -35,4 +35,13 @@ char *sov_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Constant-time comparison of two byte strings of equal length. */
 bool sov_ct_equal(const void *a, const void *b, size_t n);
 
+/* The longest wait a Retry-After may ask for, in seconds (a day); longer asks are clamped to it. */
+#define SOV_RETRY_AFTER_MAX 86400u
+
+/* A Retry-After value (RFC 9110 10.2.3: delta-seconds, or an HTTP-date in the IMF-fixdate form
+ * "Sun, 06 Nov 1994 08:49:37 GMT") as seconds from `now` (Unix time), clamped to
+ * [0, SOV_RETRY_AFTER_MAX]; a date in the past gives 0. Leading/trailing blanks are allowed.
+ * Returns false (and leaves *out) for anything else, including the obsolete date forms. */
+bool sov_retry_after_parse(const char *v, size_t n, int64_t now, unsigned *out);
+
 #endif

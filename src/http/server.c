@@ -378,7 +378,9 @@ static int worker_init(struct sov_gateway *g, struct sov_worker *w, int fd, char
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
                                             EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
     /* Bodies up to 4x the limit are read and refused by our handler with a JSON error; past that
-     * libevent itself closes the connection with a bare 413 without reading more. */
+     * libevent itself closes the connection with a bare (HTML) 413 without reading more. libevent
+     * 2.1 gives a server no hook between the headers and the body (evhttp_set_newreqcb, where a
+     * header_cb could be set on an incoming request, is 2.2 only), so that reply cannot be ours. */
     evhttp_set_max_body_size(w->http, (ev_ssize_t)(g->cfg->limits.max_body_bytes * 4 + 4096));
 
     evhttp_set_max_headers_size(w->http, 64 * 1024);

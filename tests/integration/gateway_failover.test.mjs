@@ -120,6 +120,22 @@ test('when the whole chain fails the client gets one error, and 429 keeps the up
     assert.ok(r3.status >= 500);
 });
 
+test('an upstream Retry-After given as an HTTP-date reaches the client as seconds', async () => {
+    const r = await chat(gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock status=429 retry_date=120')});
+    openaiError(assert, r, 429);
+    const ra = r.headers.get('retry-after');
+    assert.match(ra ?? '', /^\d+$/, `a numeric Retry-After, got ${ra}`);
+    assert.ok(Number(ra) >= 115 && Number(ra) <= 120, `about 120 seconds, got ${ra}`);
+    const r2 = await messages(
+        gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock status=429 p.retry_date=30 an.retry_date=300 s.retry_after=2')});
+    anthropicError(assert, r2, 429);
+    const ra2 = Number(r2.headers.get('retry-after'));
+    assert.ok(ra2 >= 295 && ra2 <= 300, `the longest wait asked for, got ${r2.headers.get('retry-after')}`);
+    const r3 = await chat(gw, {model : 'm-p', max_tokens : 10, messages : user('x #mock status=429 retry_date=0')});
+    openaiError(assert, r3, 429);
+    assert.equal(r3.headers.get('retry-after'), '1', 'a date already reached: the default wait of 1 s');
+});
+
 test('a stream whose whole chain fails gets an error before any byte, not a broken stream', async () => {
     const r = await streamPost(`${gw.url}/v1/chat/completions`,
                                {model : 'm-p', stream : true, max_tokens : 10, messages : user('x #mock status=500')});

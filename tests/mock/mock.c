@@ -54,6 +54,7 @@ struct dirs {
     int chunks;          /* content pieces (stream chunks; concatenated when not streaming) */
     int status;          /* answer with this HTTP error status and a protocol-shaped error body */
     int retry_after;     /* Retry-After header (seconds) with status */
+    int retry_date;      /* Retry-After header as the HTTP-date this many seconds from now, with status */
     int break_after;     /* close the connection after this many content pieces */
     int malformed_after; /* send a malformed event (or an unreadable body) after this many pieces */
     int error_after;     /* send an error event after this many pieces, then end the stream */
@@ -80,6 +81,7 @@ static const struct dir_row {
     {"chunks", DIR_INT, offsetof(struct dirs, chunks), 0, "number of content pieces (default 4)"},
     {"status", DIR_INT, offsetof(struct dirs, status), 0, "answer with this HTTP status and an error body"},
     {"retry_after", DIR_INT, offsetof(struct dirs, retry_after), 0, "Retry-After seconds sent with status"},
+    {"retry_date", DIR_INT, offsetof(struct dirs, retry_date), 0, "Retry-After as the HTTP-date S seconds ahead"},
     {"break_after", DIR_INT, offsetof(struct dirs, break_after), 0, "close the connection after N pieces"},
     {"malformed_after", DIR_INT, offsetof(struct dirs, malformed_after), 0, "malformed event / body after N pieces"},
     {"error_after", DIR_INT, offsetof(struct dirs, error_after), 0, "error event after N pieces, then end"},
@@ -98,7 +100,7 @@ static void dirs_default(struct dirs *d)
     memset(d, 0, sizeof *d);
     d->chunks = 4;
     d->break_after = d->malformed_after = d->error_after = d->hang_after = -1;
-    d->retry_after = -1;
+    d->retry_after = d->retry_date = -1;
     d->usage_in = 11;
     d->usage_out = -1;
 }
@@ -397,6 +399,13 @@ static void reply_error(struct mreq *m, int status, const char *msg)
     if (m->d.retry_after >= 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", m->d.retry_after);
+        add_header(m->req, "Retry-After", ra);
+    } else if (m->d.retry_date >= 0) {
+        char ra[40];
+        time_t t = time(NULL) + m->d.retry_date;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(ra, sizeof ra, "%a, %d %b %Y %H:%M:%S GMT", &tm); /* IMF-fixdate (the C locale) */
         add_header(m->req, "Retry-After", ra);
     }
     complete(m, status, b);

@@ -175,11 +175,66 @@ static void metrics_text(void **state)
     sov_config_free(c);
 }
 
+static void retry_after(void **state)
+{
+    (void)state;
+    const int64_t now = 1792567680; /* Wed, 21 Oct 2026 07:28:00 GMT */
+    unsigned s = 12345;
+    assert_true(sov_retry_after_parse("7", 1, now, &s));
+    assert_int_equal(s, 7);
+    assert_true(sov_retry_after_parse(" 0 ", 3, now, &s));
+    assert_int_equal(s, 0);
+    assert_true(sov_retry_after_parse("999999999999999999999", 21, now, &s));
+    assert_int_equal(s, SOV_RETRY_AFTER_MAX);
+    const char *d = "Wed, 21 Oct 2026 07:30:00 GMT";
+    assert_true(sov_retry_after_parse(d, strlen(d), now, &s));
+    assert_int_equal(s, 120);
+    d = "Wed, 21 Oct 2026 07:28:00 GMT";
+    assert_true(sov_retry_after_parse(d, strlen(d), now, &s));
+    assert_int_equal(s, 0);
+    d = "Tue, 20 Oct 2026 07:28:00 GMT"; /* in the past */
+    s = 5;
+    assert_true(sov_retry_after_parse(d, strlen(d), now, &s));
+    assert_int_equal(s, 0);
+    d = "Thu, 01 Jan 2099 00:00:00 GMT"; /* far ahead: clamped */
+    assert_true(sov_retry_after_parse(d, strlen(d), now, &s));
+    assert_int_equal(s, SOV_RETRY_AFTER_MAX);
+    d = "Sun, 01 Mar 2026 00:00:00 GMT"; /* over a month and year boundary */
+    assert_true(sov_retry_after_parse(d, strlen(d), 1772323200 - 3600, &s));
+    assert_int_equal(s, 3600);
+    d = "  Wed, 21 Oct 2026 07:28:09 GMT\t";
+    assert_true(sov_retry_after_parse(d, strlen(d), now, &s));
+    assert_int_equal(s, 9);
+    s = 77;
+    static const char *bad[] = {
+        "",
+        "  ",
+        "-1",
+        "1.5",
+        "7s",
+        "Wed, 21 Oct 2026 07:30:00 UTC",
+        "Wed, 21 Oct 2026 07:30:00",
+        "Wed 21 Oct 2026 07:30:00 GMT",
+        "Xyz, 21 Oct 2026 07:30:00 GMT",
+        "Wed, 21 Okt 2026 07:30:00 GMT",
+        "Wed, 31 Feb 2026 07:30:00 GMT",
+        "Wed, 21 Oct 2026 24:30:00 GMT",
+        "Wed, 2x Oct 2026 07:30:00 GMT",
+        "Wednesday, 21-Oct-26 07:30:00 GMT", /* RFC 850: obsolete, not read */
+        "Wed Oct 21 07:30:00 2026",          /* asctime: obsolete, not read */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(sov_retry_after_parse(bad[i], strlen(bad[i]), now, &s));
+        assert_int_equal(s, 77);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_cap),      cmocka_unit_test(json_escape),  cmocka_unit_test(utf8),
         cmocka_unit_test(sse),          cmocka_unit_test(error_bodies), cmocka_unit_test(metrics_text),
+        cmocka_unit_test(retry_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
