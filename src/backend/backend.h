@@ -27,6 +27,7 @@ struct event_base;
 struct sov_upstream_loop;
 struct sov_call;
 struct sov_backend;
+struct sov_queue_metrics;
 
 struct sov_usage {
     int64_t prompt_tokens;      /* -1 = unknown */
@@ -115,6 +116,8 @@ struct sov_backend {
     char *api_key;                        /* from the environment; never logged */
     atomic_uint inflight;                 /* calls in progress, all workers together */
     void *priv;                           /* the kind's shared state */
+    struct sov_queue_metrics *queue;      /* may be NULL: slots and queue of a kind that queues locally
+                                           * (llama), set by open(), valid until close(); read by GET /metrics */
 };
 
 /* Finds the ops row of a kind; NULL if unknown (or not compiled in). */

@@ -12,6 +12,10 @@
  *
  * Configuration keys (read here, in open()): model (GGUF path, required), ctx_size (tokens per slot),
  * threads, parallel, gpu_layers, max_queue. See docs/configuration.md.
+ *
+ * Metrics: the node keeps a struct sov_queue_metrics (slots, busy slots, queue length and limit,
+ * refusals, queue wait) that GET /metrics reads through b->queue; written with relaxed atomics from
+ * the inference thread and the loops, with no allocation.
  */
 #define SOV_LOG_MODULE "llama"
 #include "backend/backend.h"
@@ -21,6 +25,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "config/yaml.h"
+#include "metrics/metrics.h"
 #include "sovereign/sovereign.h"
 
 #include <errno.h>
@@ -66,6 +71,7 @@ struct ln_job {
     struct queue_link {
         struct ln_job *next;
     } q;
+    uint64_t queued_us; /* when it entered the queue (for the queue wait metric) */
     /* ---- inference thread only ---- */
     int slot;
     size_t n_fed;
@@ -103,6 +109,7 @@ struct ln_node {
     struct ln_job *slots[LN_MAX_SLOTS]; /* inference thread only */
     atomic_uint n_active;               /* slots in use (for admission at start) */
     atomic_ullong next_id;
+    struct sov_queue_metrics qm; /* read by GET /metrics through b->queue */
 };
 
 /* ---- configuration ---- */
@@ -122,6 +129,30 @@ static int key_uint(const struct sov_backend *b, const char *key, unsigned def, 
     }
     *out = (unsigned)x;
     return 0;
+}
+
+/* ---- metrics (relaxed atomics: no lock needed, nothing allocated) ---- */
+
+/* mu held: the queue length changed by delta. */
+static void queue_add_locked(struct ln_node *n, int delta)
+{
+    n->n_queued = (uint32_t)((int)n->n_queued + delta);
+    atomic_store_explicit(&n->qm.queued, n->n_queued, memory_order_relaxed);
+}
+
+static void busy_add(struct ln_node *n, int delta)
+{
+    if (delta > 0)
+        atomic_fetch_add_explicit(&n->qm.slots_busy, (uint_fast64_t)delta, memory_order_relaxed);
+    else
+        atomic_fetch_sub_explicit(&n->qm.slots_busy, (uint_fast64_t)-delta, memory_order_relaxed);
+}
+
+/* A queued job got a slot (or the embedding thread): how long it waited. */
+static void queue_waited(struct ln_node *n, const struct ln_job *j)
+{
+    uint64_t now = sov_now_us();
+    sov_metrics_observe(&n->qm.wait, now > j->queued_us ? now - j->queued_us : 0);
 }
 
 /* ---- jobs ---- */
@@ -179,6 +210,7 @@ static void slot_release(struct ln_node *n, int s)
     }
     n->slots[s] = NULL;
     atomic_fetch_sub(&n->n_active, 1);
+    busy_add(n, -1);
     job_unref_locked(j);
 }
 
@@ -348,13 +380,16 @@ static void *inference_main(void *arg)
             n->q_head = j->q.next;
             if (!n->q_head)
                 n->q_tail = NULL;
-            n->n_queued--;
+            queue_add_locked(n, -1);
             if (j->cancelled) {
                 job_unref_locked(j);
                 continue;
             }
+            queue_waited(n, j);
+            busy_add(n, 1);
             pthread_mutex_unlock(&n->mu);
             run_embed(n, j); /* drops the thread's reference */
+            busy_add(n, -1);
             pthread_mutex_lock(&n->mu);
         }
         for (uint32_t s = 0; s < n->n_slots && n->q_head; s++) {
@@ -364,7 +399,7 @@ static void *inference_main(void *arg)
             n->q_head = j->q.next;
             if (!n->q_head)
                 n->q_tail = NULL;
-            n->n_queued--;
+            queue_add_locked(n, -1);
             if (j->cancelled) {
                 job_unref_locked(j);
                 s--; /* this slot is still free */
@@ -386,6 +421,8 @@ static void *inference_main(void *arg)
             j->batch_idx = -1;
             n->slots[s] = j;
             atomic_fetch_add(&n->n_active, 1);
+            busy_add(n, 1);
+            queue_waited(n, j);
             llama_memory_seq_rm(llama_get_memory(n->lctx), (llama_seq_id)s, -1, -1);
             active++;
         }
@@ -466,6 +503,7 @@ static void *inference_main(void *arg)
     while (n->q_head) {
         struct ln_job *j = n->q_head;
         n->q_head = j->q.next;
+        queue_add_locked(n, -1);
         job_unref_locked(j);
     }
     n->q_tail = NULL;
@@ -490,7 +528,7 @@ static void job_detach(struct ln_job *j)
         *pp = j->q.next;
         if (n->q_tail == j)
             n->q_tail = prev;
-        n->n_queued--;
+        queue_add_locked(n, -1);
         job_unref_locked(j);
         break;
     }
@@ -777,6 +815,7 @@ static void enqueue(struct ln_node *n, struct ln_job *j)
         snprintf(msg, sizeof msg, "the local model is busy: %u slots in use and %u requests queued (parallel, max_queue)",
                  n->n_slots, n->n_queued);
         j->refs = 1; /* never queued */
+        atomic_fetch_add_explicit(&n->qm.rejected, 1, memory_order_relaxed);
         job_fail_locked(j, SOV_CALL_ERR_OVERLOADED, msg);
         pthread_mutex_unlock(&n->mu);
         return;
@@ -787,7 +826,8 @@ static void enqueue(struct ln_node *n, struct ln_job *j)
     else
         n->q_head = j;
     n->q_tail = j;
-    n->n_queued++;
+    j->queued_us = sov_now_us();
+    queue_add_locked(n, 1);
     pthread_cond_signal(&n->cv);
     pthread_mutex_unlock(&n->mu);
 }
@@ -891,6 +931,7 @@ static void ln_close(struct sov_backend *b)
     struct ln_node *n = b->priv;
     if (!n)
         return;
+    b->queue = NULL;
     if (n->thr_started) {
         pthread_mutex_lock(&n->mu);
         n->stop = true;
@@ -972,6 +1013,9 @@ static int ln_open(struct sov_backend *b, bool check_only, char **err)
         goto fail;
     n->lctx = sov__llama_ctx_raw(n->ctx);
     n->n_ctx_slot = sov__llama_ctx_n_ctx_seq(n->ctx);
+    atomic_store(&n->qm.slots_total, n->n_slots);
+    atomic_store(&n->qm.queue_limit, n->max_queue);
+    b->queue = &n->qm;
     if (pthread_create(&n->thr, NULL, inference_main, n) != 0) {
         why = strdup("could not start the inference thread");
         goto fail;

@@ -263,11 +263,18 @@ static void json_pii(const struct sov_pii_eval *ev, size_t n, json_t *out)
         for (int t = 0; t < SOV_PII_COUNT; t++) {
             if (!ev[i].has_type[t])
                 continue;
-            double p = sov_pii_eval_precision(&ev[i].c[t]), r = sov_pii_eval_recall(&ev[i].c[t]);
-            json_object_set_new(types, sov_pii_type_name((enum sov_pii_type)t),
-                                json_pack("{s:I,s:I,s:o,s:o}", "gold", (json_int_t)ev[i].c[t].n_gold, "predicted",
-                                          (json_int_t)ev[i].c[t].n_pred, "precision", isnan(p) ? json_null() : json_real(p),
-                                          "recall", isnan(r) ? json_null() : json_real(r)));
+            const struct sov_pii_eval_counts *c = &ev[i].c[t];
+            double p = sov_pii_eval_precision(c), r = sov_pii_eval_recall(c);
+            json_t *o = json_pack("{s:I,s:I,s:o,s:o}", "gold", (json_int_t)c->n_gold, "predicted", (json_int_t)c->n_pred, "precision",
+                                  isnan(p) ? json_null() : json_real(p), "recall", isnan(r) ? json_null() : json_real(r));
+            /* the counts behind the second reading (sensitive/eval.h); the scores above stay the standard ones */
+            if (c->n_gold_not_issue) {
+                json_object_set_new(o, "gold_not_issue", json_integer((json_int_t)c->n_gold_not_issue));
+                json_object_set_new(o, "found_not_issue", json_integer((json_int_t)c->tp_gold_not_issue));
+            }
+            if (c->fp_unlabelled)
+                json_object_set_new(o, "false_alarms_unlabelled_password", json_integer((json_int_t)c->fp_unlabelled));
+            json_object_set_new(types, sov_pii_type_name((enum sov_pii_type)t), o);
         }
         json_array_append_new(arr, json_pack("{s:s,s:b,s:I,s:o}", "corpus", ev[i].name, "held_out", ev[i].held_out, "texts",
                                              (json_int_t)ev[i].n_texts, "types", types));

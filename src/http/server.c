@@ -56,7 +56,7 @@ static void handle_health(struct sov_worker *w, struct evhttp_request *req)
 static void handle_metrics(struct sov_worker *w, struct evhttp_request *req)
 {
     struct sov_buf o = SOV_BUF_INIT(0);
-    sov_metrics_render(w->g->metrics, &o);
+    sov_metrics_render(w->g->metrics, w->g->backends, &o);
     reply_text(req, 200, "text/plain; version=0.0.4", o.data ? o.data : "", o.len);
     sov_buf_free(&o);
 }

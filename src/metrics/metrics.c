@@ -46,7 +46,7 @@ static struct sov_backend_metrics *bm(struct sov_metrics *m, int backend)
 
 #define INC(x, v) atomic_fetch_add_explicit(&(x), (v), memory_order_relaxed)
 
-static void observe(struct sov_histogram *h, uint64_t us)
+void sov_metrics_observe(struct sov_histogram *h, uint64_t us)
 {
     double s = (double)us / 1e6;
     int i = 0;
@@ -80,9 +80,9 @@ void sov_metrics_request(struct sov_metrics *m, int backend, int status, uint64_
     while (i < SOV_METRICS_STATUSES - 1 && statuses[i] != status)
         i++;
     INC(b->requests[i], 1);
-    observe(&b->duration, duration_us);
+    sov_metrics_observe(&b->duration, duration_us);
     if (ttfb_us)
-        observe(&b->ttfb, ttfb_us);
+        sov_metrics_observe(&b->ttfb, ttfb_us);
 }
 
 void sov_metrics_upstream_error(struct sov_metrics *m, int backend, int kind)
@@ -157,7 +157,59 @@ static void render_hist(struct sov_buf *o, struct sov_metrics *m, const char *na
     }
 }
 
-int sov_metrics_render(struct sov_metrics *m, struct sov_buf *o)
+/* The slot and queue metrics of the backends that have a queue (rows: name, HELP text, TYPE, field). */
+static const struct {
+    const char *name, *help, *type;
+    size_t off;
+} queue_rows[] = {
+    {"sovereign_backend_slots", "Parallel slots of a local model backend (parallel).", "gauge",
+     offsetof(struct sov_queue_metrics, slots_total)},
+    {"sovereign_backend_slots_busy", "Slots of a local model backend now serving a request.", "gauge",
+     offsetof(struct sov_queue_metrics, slots_busy)},
+    {"sovereign_backend_queue_length", "Requests waiting for a slot of a local model backend.", "gauge",
+     offsetof(struct sov_queue_metrics, queued)},
+    {"sovereign_backend_queue_limit", "Most requests that may wait for a slot (max_queue).", "gauge",
+     offsetof(struct sov_queue_metrics, queue_limit)},
+    {"sovereign_backend_queue_rejected_total", "Requests refused because the slots and the queue were full (429).",
+     "counter", offsetof(struct sov_queue_metrics, rejected)},
+};
+
+static void render_queues(struct sov_metrics *m, const struct sov_backend *bk, struct sov_buf *o)
+{
+    size_t nb = m->n - 1, any = 0;
+    for (size_t i = 0; bk && i < nb; i++)
+        any += bk[i].queue != NULL;
+    if (!any)
+        return;
+    for (size_t r = 0; r < sizeof queue_rows / sizeof queue_rows[0]; r++) {
+        sov_buf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", queue_rows[r].name, queue_rows[r].help, queue_rows[r].name,
+                       queue_rows[r].type);
+        for (size_t i = 0; i < nb; i++)
+            if (bk[i].queue)
+                sov_buf_printf(o, "%s{backend=\"%s\"} %llu\n", queue_rows[r].name, bname(m, i),
+                               LOAD(*(atomic_uint_fast64_t *)((char *)bk[i].queue + queue_rows[r].off)));
+    }
+    sov_buf_puts(o, "# HELP sovereign_backend_queue_wait_seconds Time a request of a local model backend waited for a slot.\n"
+                    "# TYPE sovereign_backend_queue_wait_seconds histogram\n");
+    for (size_t i = 0; i < nb; i++) {
+        struct sov_histogram *h = bk[i].queue ? &bk[i].queue->wait : NULL;
+        if (!h)
+            continue;
+        unsigned long long cum = 0;
+        for (int k = 0; k < SOV_METRICS_BUCKETS; k++) {
+            cum += LOAD(h->buckets[k]);
+            sov_buf_printf(o, "sovereign_backend_queue_wait_seconds_bucket{backend=\"%s\",le=\"%g\"} %llu\n", bname(m, i),
+                           bounds_s[k], cum);
+        }
+        sov_buf_printf(o, "sovereign_backend_queue_wait_seconds_bucket{backend=\"%s\",le=\"+Inf\"} %llu\n", bname(m, i),
+                       LOAD(h->count));
+        sov_buf_printf(o, "sovereign_backend_queue_wait_seconds_sum{backend=\"%s\"} %.6f\n", bname(m, i),
+                       (double)LOAD(h->sum_us) / 1e6);
+        sov_buf_printf(o, "sovereign_backend_queue_wait_seconds_count{backend=\"%s\"} %llu\n", bname(m, i), LOAD(h->count));
+    }
+}
+
+int sov_metrics_render(struct sov_metrics *m, const struct sov_backend *backends, struct sov_buf *o)
 {
     sov_buf_puts(o, "# HELP sovereign_requests_total Requests answered, by backend, tier and HTTP status.\n"
                     "# TYPE sovereign_requests_total counter\n");
@@ -217,6 +269,7 @@ int sov_metrics_render(struct sov_metrics *m, struct sov_buf *o)
                        atomic_load_explicit(&m->b[i].conf_sum, memory_order_relaxed));
         sov_buf_printf(o, "sovereign_answer_mean_logprob_count{backend=\"%s\"} %llu\n", bname(m, i), LOAD(m->b[i].conf_count));
     }
+    render_queues(m, backends, o);
     uint32_t nr = (uint32_t)atomic_load(&m->n_reasons);
     if (nr > SOV_METRICS_REASONS)
         nr = SOV_METRICS_REASONS;

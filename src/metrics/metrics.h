@@ -14,6 +14,8 @@
 #include "common/buf.h"
 #include "config/config.h"
 
+struct sov_backend;
+
 #define SOV_METRICS_BUCKETS 14
 #define SOV_METRICS_STATUSES 14
 #define SOV_METRICS_ERROR_KINDS 7
@@ -23,6 +25,18 @@ struct sov_histogram {
     atomic_uint_fast64_t buckets[SOV_METRICS_BUCKETS]; /* cumulative on render, not here */
     atomic_uint_fast64_t count;
     atomic_uint_fast64_t sum_us;
+};
+
+/* Slots and queue of a backend that queues requests itself (kind llama). The backend owns it (in its
+ * shared state) and writes it from its own threads with relaxed atomics; GET /metrics reads it through
+ * struct sov_backend's `queue`. Gauges are stored, counters added to. */
+struct sov_queue_metrics {
+    atomic_uint_fast64_t slots_total; /* parallel */
+    atomic_uint_fast64_t slots_busy;  /* slots generating (or an embedding being computed) */
+    atomic_uint_fast64_t queued;      /* requests waiting for a slot */
+    atomic_uint_fast64_t queue_limit; /* max_queue */
+    atomic_uint_fast64_t rejected;    /* refused because the slots and the queue were full (429) */
+    struct sov_histogram wait;        /* from entering the queue to getting a slot (requests that got one) */
 };
 
 struct sov_backend_metrics {
@@ -61,7 +75,11 @@ void sov_metrics_tokens(struct sov_metrics *m, int backend, int64_t prompt, int6
 void sov_metrics_confidence(struct sov_metrics *m, int backend, double mean_logprob);
 /* route: 0 local, 1 cloud; reason: the category of the reason ("sensitive", "task", "complexity", "default"...). */
 void sov_metrics_decision(struct sov_metrics *m, int route, const char *reason);
-/* Appends the Prometheus text. */
-int sov_metrics_render(struct sov_metrics *m, struct sov_buf *out);
+/* One observation of us microseconds into a histogram (the bounds of the duration histograms).
+ * Thread-safe, allocation-free. */
+void sov_metrics_observe(struct sov_histogram *h, uint64_t us);
+/* Appends the Prometheus text. backends: the open backends of m's config (cfg->n_backends of them),
+ * for the slot and queue gauges of those with a queue; may be NULL (then those are left out). */
+int sov_metrics_render(struct sov_metrics *m, const struct sov_backend *backends, struct sov_buf *out);
 
 #endif

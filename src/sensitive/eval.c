@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define MAX_SPANS 512
@@ -145,6 +146,53 @@ static bool overlaps(size_t a0, size_t a1, size_t b0, size_t b1)
     return a0 < b1 && b0 < a1;
 }
 
+/* Is the gold ssn text [a, a+n) an SSN by the issue's definition ("US SSNs with the invalid ranges
+ * excluded")? Masked values (X or *) and numbers in the never-issued ranges are not. Other shapes with nine
+ * digits (a 3-6 grouping) stay SSNs here: the format is not what the issue excludes. */
+static bool ssn_gold_valid(const char *a, size_t n)
+{
+    char d[10];
+    size_t nd = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] == 'X' || a[i] == 'x' || a[i] == '*')
+            return false;
+        if (a[i] >= '0' && a[i] <= '9') {
+            if (nd == 9)
+                return true; /* not nine digits: not a range question, leave it counted */
+            d[nd++] = a[i];
+        }
+    }
+    if (nd != 9)
+        return true;
+    d[9] = '\0';
+    int area = (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
+    if (area == 0 || area == 666 || area >= 900 || (d[3] == '0' && d[4] == '0') || memcmp(d + 5, "0000", 4) == 0)
+        return false;
+    return strcmp(d, "078051120") != 0 && strcmp(d, "219099999") != 0 && strcmp(d, "123456789") != 0;
+}
+
+/* Does the span starting at `start` come right after the word "password" (an optional is/was, `:` or `=`,
+ * spaces and one quote between)? */
+static bool after_password(const char *t, size_t start)
+{
+    size_t i = start;
+    if (i > 0 && (t[i - 1] == '\'' || t[i - 1] == '"' || t[i - 1] == '`' || t[i - 1] == '*'))
+        i--;
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    if (i > 0 && (t[i - 1] == ':' || t[i - 1] == '='))
+        i--;
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    if (i >= 3 && strncasecmp(t + i - 3, "was", 3) == 0 && i > 3 && t[i - 4] == ' ')
+        i -= 3;
+    else if (i >= 2 && strncasecmp(t + i - 2, "is", 2) == 0 && i > 2 && t[i - 3] == ' ')
+        i -= 2;
+    while (i > 0 && t[i - 1] == ' ')
+        i--;
+    return i >= 8 && strncasecmp(t + i - 8, "password", 8) == 0;
+}
+
 /* Scores the current predictions (only types in has_type, and of those only `only` if >= 0) against gold. */
 static void score(struct evalctx *c, struct sov_pii_eval *out, const struct gold *g, size_t ng, int only)
 {
@@ -157,6 +205,8 @@ static void score(struct evalctx *c, struct sov_pii_eval *out, const struct gold
         for (size_t k = 0; k < ng && !hit; k++)
             hit = g[k].type == p->type && overlaps(p->start, p->end, g[k].start, g[k].end);
         out->c[p->type].tp_pred += hit;
+        if (!hit && p->type == SOV_PII_SECRET && after_password(c->text, p->start))
+            out->c[p->type].fp_unlabelled++;
         if (!hit && c->trace)
             fprintf(c->trace, "FP %s '%.*s' in: %.*s\n", sov_pii_type_name(p->type), (int)(p->end - p->start), c->text + p->start,
                     (int)(c->len > 300 ? 300 : c->len), c->text);
@@ -169,6 +219,10 @@ static void score(struct evalctx *c, struct sov_pii_eval *out, const struct gold
         for (size_t i = 0; i < c->n_spans && !hit; i++)
             hit = c->spans[i].type == g[k].type && overlaps(c->spans[i].start, c->spans[i].end, g[k].start, g[k].end);
         out->c[g[k].type].tp_gold += hit;
+        if (g[k].type == SOV_PII_SSN && !ssn_gold_valid(c->text + g[k].start, g[k].end - g[k].start)) {
+            out->c[g[k].type].n_gold_not_issue++;
+            out->c[g[k].type].tp_gold_not_issue += hit;
+        }
         if (!hit && c->trace)
             fprintf(c->trace, "FN %s '%.*s' in: %.*s\n", sov_pii_type_name(g[k].type), (int)(g[k].end - g[k].start),
                     c->text + g[k].start, (int)(c->len > 300 ? 300 : c->len), c->text);
@@ -696,6 +750,9 @@ int sov_pii_eval_all(const struct sov_scanner *s, const char *data_dir, struct s
             tot->c[t].tp_pred += ev[i].c[t].tp_pred;
             tot->c[t].n_gold += ev[i].c[t].n_gold;
             tot->c[t].tp_gold += ev[i].c[t].tp_gold;
+            tot->c[t].n_gold_not_issue += ev[i].c[t].n_gold_not_issue;
+            tot->c[t].tp_gold_not_issue += ev[i].c[t].tp_gold_not_issue;
+            tot->c[t].fp_unlabelled += ev[i].c[t].fp_unlabelled;
         }
     }
     *out = ev;
@@ -725,6 +782,25 @@ void sov_pii_eval_print(FILE *f, const struct sov_pii_eval *ev, size_t n)
             fmt_ratio(r, sizeof r, sov_pii_eval_recall(&e->c[t]));
             fprintf(f, "  %-12s %7llu %7llu %9s %9s\n", sov_pii_type_name((enum sov_pii_type)t), (unsigned long long)e->c[t].n_gold,
                     (unsigned long long)e->c[t].n_pred, p, r);
+            const struct sov_pii_eval_counts *c = &e->c[t];
+            if (c->n_gold_not_issue) {
+                struct sov_pii_eval_counts x = *c;
+                x.n_gold -= c->n_gold_not_issue;
+                x.tp_gold -= c->tp_gold_not_issue;
+                fmt_ratio(r, sizeof r, sov_pii_eval_recall(&x));
+                fprintf(f, "  %-12s %7llu %7llu %9s %9s   second reading: %llu gold span(s) not SSNs by the issue's definition "
+                           "(invalid range, published or masked) left out\n",
+                        "", (unsigned long long)x.n_gold, (unsigned long long)x.n_pred, p, r, (unsigned long long)c->n_gold_not_issue);
+            }
+            if (c->fp_unlabelled) {
+                struct sov_pii_eval_counts x = *c;
+                x.tp_pred += c->fp_unlabelled;
+                fmt_ratio(p, sizeof p, sov_pii_eval_precision(&x));
+                fmt_ratio(r, sizeof r, sov_pii_eval_recall(c));
+                fprintf(f, "  %-12s %7llu %7llu %9s %9s   second reading: %llu false alarm(s) right after the word \"password\", "
+                           "unlabelled, counted as correct\n",
+                        "", (unsigned long long)x.n_gold, (unsigned long long)x.n_pred, p, r, (unsigned long long)c->fp_unlabelled);
+            }
         }
     }
 }

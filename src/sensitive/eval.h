@@ -25,6 +25,14 @@ struct sov_pii_eval_counts {
     uint64_t tp_pred; /* ... that overlap a gold span of this type */
     uint64_t n_gold;  /* gold spans of this type */
     uint64_t tp_gold; /* ... overlapped by a predicted span of this type */
+    /* A second, clearly labelled reading, never a replacement for the one above (docs/sensitive.md):
+     * ssn: gold spans that are not SSNs by the issue's definition (area 000, 666 or 900-999, group 00,
+     * serial 0000, the published 078-05-1120 / 219-09-9999 / 123-45-6789, or masked with X or *), and how
+     * many of those a prediction overlaps. secret: false alarms that are the value right after the word
+     * "password" (is/was/:/=, an optional quote between), which a corpus labelling passwords left unlabelled. */
+    uint64_t n_gold_not_issue; /* ssn: gold spans that are not valid SSNs */
+    uint64_t tp_gold_not_issue; /* ... of those, overlapped by a prediction */
+    uint64_t fp_unlabelled;    /* secret: false alarms that are a value right after "password" */
 };
 
 struct sov_pii_eval {
@@ -73,7 +81,9 @@ int sov_pii_eval_detect_secrets(const struct sov_scanner *s, const char *dir, co
  * missing are skipped; returns SOV_ENOTFOUND if none is found. */
 int sov_pii_eval_all(const struct sov_scanner *s, const char *data_dir, struct sov_pii_eval **out, size_t *n, char **err);
 
-/* Prints the per-corpus, per-type table (gold, predicted, precision, recall) to f. */
+/* Prints the per-corpus, per-type table (gold, predicted, precision, recall) to f; where a type has gold spans
+ * outside the issue's definition or unlabelled password values (the counts above), one more line per type
+ * gives that second reading, labelled as such, under the standard one. */
 void sov_pii_eval_print(FILE *f, const struct sov_pii_eval *ev, size_t n);
 
 #endif

@@ -296,6 +296,10 @@ test('beyond the slot and the queue: 429 with Retry-After, then the queue drains
     assert.equal(rb.status, 200, rb.text);
     const m = await metrics(busy);
     assert.ok(m.get('sovereign_upstream_errors_total', {backend : 'one', kind : 'overloaded'}) >= 1);
+    // the first refusal of this gateway (slot and queue metrics in detail: llama_metrics.test.mjs)
+    assert.equal(m.get('sovereign_backend_queue_rejected_total', {backend : 'one'}), 1);
+    assert.equal(m.get('sovereign_backend_slots', {backend : 'one'}), 1);
+    assert.equal(m.get('sovereign_backend_queue_limit', {backend : 'one'}), 1);
 });
 
 test('a client that disconnects frees its slot at once: the next request does not wait for it', async () => {

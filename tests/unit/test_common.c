@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/backend.h"
 #include "common/buf.h"
 #include "common/util.h"
 #include "config/config.h"
@@ -160,7 +161,32 @@ static void metrics_text(void **state)
     sov_metrics_decision(m, 0, "sensitive");
     sov_metrics_decision(m, 0, "sensitive");
     struct sov_buf o = SOV_BUF_INIT(0);
-    sov_metrics_render(m, &o);
+    sov_metrics_render(m, NULL, &o);
+    assert_null(strstr(o.data, "sovereign_backend_slots"));
+    sov_buf_free(&o);
+    /* a backend with a local queue: its gauges, counter and wait histogram; the other has none */
+    struct sov_queue_metrics q = {0};
+    struct sov_backend bk[2] = {{.queue = &q}, {0}};
+    atomic_store(&q.slots_total, 4);
+    atomic_store(&q.slots_busy, 3);
+    atomic_store(&q.queued, 2);
+    atomic_store(&q.queue_limit, 16);
+    atomic_fetch_add(&q.rejected, 5);
+    sov_metrics_observe(&q.wait, 2000);
+    sov_metrics_observe(&q.wait, 3000000);
+    o = (struct sov_buf)SOV_BUF_INIT(0);
+    sov_metrics_render(m, bk, &o);
+    assert_non_null(strstr(o.data, "# TYPE sovereign_backend_slots gauge\nsovereign_backend_slots{backend=\"loc\"} 4\n"));
+    assert_non_null(strstr(o.data, "sovereign_backend_slots_busy{backend=\"loc\"} 3\n"));
+    assert_non_null(strstr(o.data, "sovereign_backend_queue_length{backend=\"loc\"} 2\n"));
+    assert_non_null(strstr(o.data, "sovereign_backend_queue_limit{backend=\"loc\"} 16\n"));
+    assert_non_null(strstr(o.data, "# TYPE sovereign_backend_queue_rejected_total counter\n"
+                                   "sovereign_backend_queue_rejected_total{backend=\"loc\"} 5\n"));
+    assert_non_null(strstr(o.data, "sovereign_backend_queue_wait_seconds_bucket{backend=\"loc\",le=\"0.0025\"} 1\n"));
+    assert_non_null(strstr(o.data, "sovereign_backend_queue_wait_seconds_bucket{backend=\"loc\",le=\"2.5\"} 1\n"));
+    assert_non_null(strstr(o.data, "sovereign_backend_queue_wait_seconds_bucket{backend=\"loc\",le=\"10\"} 2\n"));
+    assert_non_null(strstr(o.data, "sovereign_backend_queue_wait_seconds_count{backend=\"loc\"} 2\n"));
+    assert_null(strstr(o.data, "sovereign_backend_slots{backend=\"cl\"}"));
     assert_non_null(strstr(o.data, "sovereign_requests_total{backend=\"loc\",tier=\"local\",status=\"200\"} 2\n"));
     assert_non_null(strstr(o.data, "sovereign_requests_total{backend=\"none\",tier=\"none\",status=\"404\"} 1\n"));
     assert_non_null(strstr(o.data, "sovereign_tokens_total{backend=\"loc\",tier=\"local\",direction=\"completion\"} 20\n"));

@@ -605,6 +605,48 @@ static void test_eval_floors(void **state)
     free(err);
 }
 
+/* The second reading: gold ssn spans that are not SSNs by the issue's definition, and unlabelled
+ * false alarms right after the word "password", are counted apart; the standard counts are unchanged. */
+static void test_eval_second_reading(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/sov_eval_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("[{\"text\": \"SSN 912-34-5678, SSN 536-22-1234, card XXX-XX-1234. Her password was 'Zq9!xk2Lm#'; "
+          "config token = 'Ab3$kd9!Qz7x'; plain words: password is fine.\", \"NER\": ["
+          "{\"entity\": \"912-34-5678\", \"label\": \"SSN\"}, {\"entity\": \"536-22-1234\", \"label\": \"SSN\"}, "
+          "{\"entity\": \"XXX-XX-1234\", \"label\": \"SSN\"}, {\"entity\": \"nothing-here\", \"label\": \"PASSWORD\"}], "
+          "\"has_pii\": true}]",
+          f);
+    fclose(f);
+    struct sov_pii_eval e;
+    struct sov_pii_eval_opts o = {SOV_PII_SPLIT_ALL, NULL};
+    char *err = NULL;
+    int rc = sov_pii_eval_pii_synthetic(g_scanner, path, &o, &e, &err);
+    remove(path);
+    if (rc)
+        fail_msg("%s", err);
+    const struct sov_pii_eval_counts *ssn = &e.c[SOV_PII_SSN], *sec = &e.c[SOV_PII_SECRET];
+    assert_int_equal(ssn->n_gold, 3);
+    assert_int_equal(ssn->tp_gold, 1);
+    assert_int_equal(ssn->n_gold_not_issue, 2); /* the 9xx area and the masked value, not 536-22-1234 */
+    assert_int_equal(ssn->tp_gold_not_issue, 0);
+    assert_int_equal(sec->n_pred, 2);
+    assert_int_equal(sec->tp_pred, 0);
+    assert_int_equal(sec->fp_unlabelled, 1); /* the value after "password was", not the token's */
+    char *buf = NULL;
+    size_t bl = 0;
+    FILE *m = open_memstream(&buf, &bl);
+    sov_pii_eval_print(m, &e, 1);
+    fclose(m);
+    assert_non_null(strstr(buf, "2 gold span(s) not SSNs"));
+    assert_non_null(strstr(buf, "1 false alarm(s) right after the word \"password\""));
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -624,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_custom),
         cmocka_unit_test(test_disable),
         cmocka_unit_test(test_eval_floors),
+        cmocka_unit_test(test_eval_second_reading),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
